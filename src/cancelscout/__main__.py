@@ -1,0 +1,3 @@
+from cancelscout.cli import main
+
+main()

@@ -1,0 +1,111 @@
+"""``cancelscout profiles list | show ID | check [PATH...]``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+import yaml
+from rich.console import Console
+from rich.markup import escape
+from rich.table import Table
+
+from cancelscout.errors import ProfileError
+from cancelscout.exitcodes import ExitCode
+from cancelscout.profiles.loader import load_profile
+from cancelscout.profiles.registry import PROFILE_SUFFIXES, ProfileRegistry
+
+profiles_app = typer.Typer(help="List, show and validate site profiles.", no_args_is_help=True)
+out = Console(highlight=False, soft_wrap=True)
+err = Console(stderr=True, highlight=False, soft_wrap=True)
+ProfilesOpt = Annotated[
+    list[Path] | None,
+    typer.Option("--profiles", help="Extra folder of site profiles (searched first)."),
+]
+
+
+def _warn(registry: ProfileRegistry) -> None:
+    for warning in registry.warnings:
+        err.print(f"[yellow]warning:[/] {escape(warning)}")
+
+
+@profiles_app.command("list")
+def list_cmd(profiles: ProfilesOpt = None) -> None:
+    """All profiles with their metadata; broken ones with their error."""
+    registry = ProfileRegistry.default(profiles or [])
+    _warn(registry)
+    table = Table("id", "name", "base_url", "routes", "maintainer", "verified", "file")
+    broken = 0
+    for item in registry.list():
+        if item.profile is None:
+            broken += 1
+            table.add_row(item.entry.id, "[red]invalid[/]", escape(item.error or ""), "", "", "",
+                          str(item.entry.path))
+            continue
+        p = item.profile
+        table.add_row(p.id, escape(p.name), escape(p.base_url), str(len(p.routes)),
+                      escape(p.meta.maintainer or ""),
+                      str(p.meta.last_verified or ""), str(item.entry.path))
+    out.print(table)
+    folders = ", ".join(str(f) for f in registry.folders)
+    err.print(f"{len(registry.ids())} profiles ({broken} invalid) from: {escape(folders)}")
+    if broken:
+        raise typer.Exit(int(ExitCode.USAGE))
+
+
+@profiles_app.command("show")
+def show_cmd(profile_id: Annotated[str, typer.Argument(metavar="ID")],
+             profiles: ProfilesOpt = None) -> None:
+    """Print the profile as loaded (defaults filled in)."""
+    registry = ProfileRegistry.default(profiles or [])
+    try:
+        profile, path = registry.get(profile_id)
+    except ProfileError as exc:
+        err.print(f"[red]error:[/] {escape(exc.message)}")
+        raise typer.Exit(int(ExitCode.USAGE)) from None
+    out.print(f"# {path}", markup=False)
+    data = profile.model_dump(mode="json", exclude_none=True)
+    out.print(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), markup=False)
+
+
+def _files_to_check(paths: list[Path], registry: ProfileRegistry) -> list[Path]:
+    if not paths:
+        files = [registry.entry(i).path for i in registry.ids()]
+        for folder in registry.folders:  # templates (_*.yaml) are checked too
+            if folder.is_dir():
+                files.extend(p for p in sorted(folder.glob("_*")) if p.suffix in PROFILE_SUFFIXES)
+        return files
+    files = []
+    for path in paths:
+        if path.is_dir():
+            files.extend(p for p in sorted(path.iterdir()) if p.suffix in PROFILE_SUFFIXES)
+        else:
+            files.append(path)
+    return files
+
+
+@profiles_app.command("check")
+def check_cmd(
+    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: all).")]
+    = None,
+    profiles: ProfilesOpt = None,
+) -> None:
+    """Validate profiles; exit 0 when all are valid, 2 otherwise."""
+    registry = ProfileRegistry.default(profiles or [])
+    _warn(registry)
+    failures = 0
+    files = _files_to_check(paths or [], registry)
+    for path in files:
+        try:
+            profile = load_profile(path)
+        except ProfileError as exc:
+            failures += 1
+            out.print(f"[red]✗[/] {escape(exc.message)}")
+        else:
+            out.print(f"[green]✓[/] {escape(str(path))}: {escape(profile.id)} "
+                      f"({len(profile.routes)} routes)")
+    if not files:
+        out.print("no profile files found")
+    err.print(f"{len(files) - failures} valid, {failures} invalid")
+    raise typer.Exit(int(ExitCode.USAGE) if failures else 0)

@@ -1,0 +1,377 @@
+"""locate-cancel: follow a profile's routes in the user's session and stop at the entry.
+
+The run never clicks the entry, never clicks a never-touch control (see ``guard.py``), never
+leaves the platform's hosts, and records every step into the evidence bundle as it happens.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+from playwright.sync_api import BrowserContext, Dialog, Page
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator as PWLocator
+
+from cancelscout.engine import rules
+from cancelscout.engine.guard import ClickGuard, DomainPolicy
+from cancelscout.engine.locators import Root, build, frame_root
+from cancelscout.engine.runtime import Runtime
+from cancelscout.errors import (
+    BlockedActionError,
+    CancelscoutError,
+    LoginRequiredError,
+    NeedsHumanError,
+    SiteError,
+)
+from cancelscout.evidence.finish import finish_bundle
+from cancelscout.evidence.recorder import StepRecorder
+from cancelscout.evidence.trace import secrets_of_storage_state
+from cancelscout.profiles.schema import Profile, Route, Step
+from cancelscout.result import Entry, LocateResult, PathStep
+from cancelscout.session import read_session
+
+SETTLE_MS = 2500
+
+
+@dataclass
+class LocateOptions:
+    out_dir: Path
+    session_file: Path | None = None
+    user_data_dir: Path | None = None
+    timeout_s: float = 15.0
+    base_url: str | None = None
+    lang: str = "zh"
+    profile_path: Path | None = None
+    on_step: Callable[[dict[str, Any]], None] | None = None
+
+
+def with_base_url(profile: Profile, base_url: str | None) -> Profile:
+    """The profile moved to a mirror domain: ``base_url`` replaced, its host allowed."""
+    if not base_url:
+        return profile
+    host = urlsplit(base_url).hostname or ""
+    domains = list(dict.fromkeys([*profile.allowed_domains, host.lower()]))
+    return profile.model_copy(update={"base_url": base_url, "allowed_domains": domains})
+
+
+def allowed_hosts(profile: Profile) -> list[str]:
+    host = (urlsplit(profile.base_url).hostname or "").lower()
+    return list(dict.fromkeys([host, *profile.allowed_domains]))
+
+
+@dataclass
+class _RouteOutcome:
+    entry: Entry | None = None
+    path: list[PathStep] = field(default_factory=list)
+    clicks: int = 0
+    hovers: int = 0
+    auto_renew: str = "unknown"
+
+
+class LocateRun:
+    def __init__(self, profile: Profile, options: LocateOptions, runtime: Runtime) -> None:
+        self.profile = with_base_url(profile, options.base_url)
+        self.options = options
+        self.runtime = runtime
+        self.timeout_ms = options.timeout_s * 1000
+        self.guard = ClickGuard()
+        self.policy = DomainPolicy(allowed_hosts(self.profile))
+        self.recorder = StepRecorder.start(options.out_dir, self.profile, options.on_step)
+        self.result = LocateResult(status="error", platform=self.profile.id,
+                                   bundle=str(self.recorder.bundle.root))
+        self.page: Page | None = None
+        self._new_pages: list[Page] = []
+        self._visited: set[str] = set()
+
+    # -- set-up ---------------------------------------------------------------------------
+    def _open_context(self) -> tuple[BrowserContext, list[str]]:
+        storage = None
+        secrets: list[str] = []
+        if self.options.session_file is not None:
+            storage = read_session(self.options.session_file)
+            secrets = secrets_of_storage_state(storage)
+        context = self.runtime.new_context(
+            storage_state=storage, user_data_dir=self.options.user_data_dir
+        )
+        context.set_default_timeout(self.timeout_ms)
+        self.policy.install(context)
+        context.on("page", self._on_new_page)
+        return context, secrets
+
+    def _watch(self, page: Page) -> None:
+        page.on("dialog", self._on_dialog)
+        page.on("framenavigated", lambda frame: self._visited.add(frame.url)
+                if frame == frame.page.main_frame else None)
+
+    def _on_new_page(self, page: Page) -> None:
+        self._watch(page)
+        if self.page is not None:
+            self._new_pages.append(page)  # a popup or target=_blank tab opened by a click
+
+    def _on_dialog(self, dialog: Dialog) -> None:
+        # Dismiss is the safe answer to every alert/confirm/prompt (it never confirms anything).
+        self.result.dialogs.append(f"{dialog.type}: {dialog.message}")
+        self.recorder.log.warning("dialog_dismissed", kind=dialog.type, message=dialog.message)
+        try:
+            dialog.dismiss()
+        except PlaywrightError:
+            pass
+
+    # -- the run ----------------------------------------------------------------------------
+    def run(self) -> LocateResult:
+        started = time.monotonic()
+        context: BrowserContext | None = None
+        secrets: list[str] = []
+        interrupted: BaseException | None = None
+        try:
+            context, secrets = self._open_context()
+            self.recorder.start_trace(context)
+            existing = list(context.pages)  # a persistent profile opens with a tab
+            self.page = existing[0] if existing else context.new_page()
+            if existing:
+                self._watch(self.page)
+            self._check_session()
+            self._follow_routes()
+        except CancelscoutError as exc:
+            self._fail(exc)
+        except PlaywrightError as exc:
+            self._fail(SiteError(f"browser error: {_first_line(str(exc))}"))
+        except KeyboardInterrupt as exc:
+            interrupted = exc
+            self._fail(SiteError("interrupted by the user"))
+        finally:
+            self.result.pages_visited = len(self._visited)
+            self.result.duration_s = round(time.monotonic() - started, 3)
+            self.result.blocked.extend(f"navigation to {url}" for url in self.policy.blocked)
+            finish_bundle(self.recorder, context, self.result, secrets=secrets,
+                          profile_path=self.options.profile_path,
+                          browser_version=self.runtime.version(), lang=self.options.lang)
+        if interrupted is not None:
+            raise interrupted
+        return self.result
+
+    def _fail(self, exc: CancelscoutError) -> None:
+        status = {LoginRequiredError: "login_required", NeedsHumanError: "needs_human"}.get(
+            type(exc), "error"
+        )
+        self.result.status = status  # type: ignore[assignment]
+        self.result.error = exc.message
+        if status == "login_required":
+            self.result.login_command = self._login_command()
+        self.recorder.record(self.page, "stop", status, outcome=status, error=exc.message)
+
+    def _login_command(self) -> str:
+        command = f"cancelscout login {self.profile.id}"
+        if self.options.base_url:
+            command += f" --base-url {self.options.base_url}"
+        return command
+
+    def _url(self, path_or_url: str) -> str:
+        return urljoin(self.profile.base_url, path_or_url)
+
+    def _goto(self, url: str, label: str) -> None:
+        assert self.page is not None
+        if not self.policy.allows_url(url):
+            raise BlockedActionError(f"refused to open {url}: not one of the platform's hosts")
+        before = self.page.url
+        try:
+            response = self.page.goto(url, wait_until="domcontentloaded")
+        except PlaywrightError as exc:
+            self.recorder.record(self.page, "goto", label, url_before=before, outcome="failed",
+                                 error=_first_line(str(exc)), locator=url)
+            raise SiteError(f"cannot open {url}: {_first_line(str(exc))}") from None
+        self._settle()
+        status = response.status if response is not None else None
+        failed = status is not None and status >= 500
+        self.recorder.record(self.page, "goto", label, url_before=before, locator=url,
+                             outcome="failed" if failed else "ok",
+                             error=f"HTTP {status}" if failed else None)
+        if failed:
+            raise SiteError(f"{url} answered HTTP {status}")
+        self._check_challenge()
+
+    def _settle(self) -> None:
+        assert self.page is not None
+        try:
+            self.page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
+        except PlaywrightError:
+            pass  # long-polling pages never go idle; the next wait handles readiness
+
+    def _check_challenge(self) -> None:
+        assert self.page is not None
+        found = rules.challenge_shown(self.page, self.profile)
+        if found:
+            raise NeedsHumanError(
+                f"the site shows a human check ({found}). Open it with --headed, pass the check, "
+                "and run again."
+            )
+
+    def _check_session(self) -> None:
+        assert self.page is not None
+        self._goto(self._url(self.profile.login.check_url), "check session")
+        if not rules.logged_in(self.page, self.profile.login, min(self.timeout_ms, 8000)):
+            raise LoginRequiredError(
+                f"the session for '{self.profile.id}' is missing or expired "
+                f"(now at {self.page.url}). Log in again with: {self._login_command()}"
+            )
+        self.recorder.log.info("session_ok", url=self.page.url)
+
+    def _follow_routes(self) -> None:
+        for route in self.profile.routes:
+            self.result.routes_tried.append(route.name)
+            outcome = self._try_route(route)
+            if outcome.entry is not None:
+                self.result.status = "found"
+                self.result.entry = outcome.entry
+                self.result.path = outcome.path
+                self.result.clicks = outcome.clicks
+                self.result.hovers = outcome.hovers
+                self.result.auto_renew = outcome.auto_renew  # type: ignore[assignment]
+                self.result.route = route.name
+                return
+        self.result.status = "not_found"
+        self.result.error = None
+        self.recorder.record(self.page, "stop", "not found", outcome="not_found",
+                             error=f"no route reached an entry ({len(self.profile.routes)} tried)")
+
+    def _try_route(self, route: Route) -> _RouteOutcome:
+        assert self.page is not None
+        outcome = _RouteOutcome()
+        self.recorder.log.info("route_start", route=route.name)
+        try:
+            self._goto(self._url(route.start), route.name)
+        except SiteError as exc:
+            self.recorder.log.warning("route_failed", route=route.name, error=exc.message)
+            return outcome
+        outcome.path.append(PathStep(action="goto", label=route.name, url=self.page.url))
+        root: Root = self.page
+        for step in route.steps:
+            try:
+                root = self._run_step(step, root, route)
+            except (SiteError, BlockedActionError, PlaywrightError) as exc:
+                message = exc.message if isinstance(exc, CancelscoutError) else _first_line(str(exc))
+                if isinstance(exc, BlockedActionError):
+                    self.result.blocked.append(message)
+                self.recorder.record(self.page, step.action, step.breadcrumb(), route=route.name,
+                                     locator=_describe(step), outcome="failed", error=message)
+                if step.optional:
+                    continue
+                self.recorder.log.warning("route_failed", route=route.name, error=message)
+                return _RouteOutcome()
+            if step.action in ("click", "hover"):
+                outcome.path.append(PathStep(action=step.action, label=step.breadcrumb(),
+                                             url=self.page.url))
+                outcome.clicks += step.action == "click"
+                outcome.hovers += step.action == "hover"
+        found = self._find_target(route, root)
+        if found is None:
+            self.recorder.record(self.page, "target", route.name, route=route.name,
+                                 outcome="not_found",
+                                 locator=" | ".join(t.describe() for t in route.target))
+            return _RouteOutcome()
+        locator, spec_text = found
+        outcome.entry = self._capture_entry(locator, spec_text, route)
+        outcome.path.append(PathStep(action="entry", label=outcome.entry.text,
+                                     url=self.page.url))
+        outcome.auto_renew = rules.auto_renew_status(self.page, self.profile.auto_renew)
+        return outcome
+
+    def _run_step(self, step: Step, root: Root, route: Route) -> Root:
+        assert self.page is not None
+        timeout = step.timeout_s * 1000 if step.timeout_s else self.timeout_ms
+        before = self.page.url
+        if step.goto is not None:
+            self._goto(self._url(step.goto), step.breadcrumb())
+            return self.page
+        if step.frame is not None:
+            root = self.page if step.frame == "main" else frame_root(self.page, [step.frame])
+        elif step.scroll is not None:
+            if isinstance(step.scroll, str):
+                y = "document.body.scrollHeight" if step.scroll == "bottom" else "0"
+                self.page.evaluate(f"() => window.scrollTo(0, {y})")
+            else:
+                build(root, step.scroll).scroll_into_view_if_needed(timeout=timeout)
+        else:
+            spec = step.locator
+            assert spec is not None
+            target = build(root, spec)
+            target.wait_for(state="visible", timeout=timeout)
+            if step.click is not None:
+                self.guard.check(target)
+                target.click(timeout=timeout)
+                self._after_click()
+            elif step.hover is not None:
+                target.hover(timeout=timeout)
+                self.page.wait_for_timeout(300)  # let CSS transitions finish for the screenshot
+        self.recorder.record(self.page, step.action, step.breadcrumb(), route=route.name,
+                             locator=_describe(step), url_before=before, outcome="ok")
+        self._check_challenge()
+        return root
+
+    def _after_click(self) -> None:
+        assert self.page is not None
+        if self._new_pages:
+            # target=_blank: follow the new tab (it passed the same domain policy).
+            self.page = self._new_pages.pop()
+            self._new_pages.clear()
+            self.recorder.log.info("switched_to_new_tab", url=self.page.url)
+        try:
+            self.page.wait_for_load_state("domcontentloaded", timeout=self.timeout_ms)
+        except PlaywrightError:
+            pass
+        self._settle()
+
+    def _find_target(self, route: Route, root: Root) -> tuple[PWLocator, str] | None:
+        assert self.page is not None
+        deadline = time.monotonic() + self.options.timeout_s
+        while True:
+            for spec in route.target:
+                locator = build(root, spec)
+                try:
+                    if locator.is_visible():
+                        return locator, spec.describe()
+                except PlaywrightError:
+                    continue
+            if time.monotonic() >= deadline:
+                return None
+            self.page.wait_for_timeout(250)
+
+    def _capture_entry(self, locator: PWLocator, spec_text: str, route: Route) -> Entry:
+        assert self.page is not None
+        locator.scroll_into_view_if_needed()
+        info: dict[str, Any] = locator.evaluate(
+            """el => ({text: (el.innerText || el.textContent || '').trim(),
+                       aria: el.getAttribute('aria-label'), title: el.getAttribute('title'),
+                       href: el.href || el.getAttribute('href'),
+                       doc: el.ownerDocument.location.href})"""
+        )
+        text = info["text"] or info["aria"] or info["title"] or spec_text
+        box = locator.bounding_box()
+        entry = Entry(text=" ".join(str(text).split()), page_url=self.page.url,
+                      href=info["href"] or None, locator=spec_text,
+                      frame_url=info["doc"] if info["doc"] != self.page.url else None)
+        shots = self.recorder.capture_entry(self.page, box, entry)
+        entry.screenshot = shots.get("annotated")
+        entry.full_page_screenshot = shots.get("full")
+        entry.crop_screenshot = shots.get("crop")
+        return entry
+
+
+def _describe(step: Step) -> str:
+    locator = step.locator
+    if locator is not None:
+        return locator.describe()
+    return str(getattr(step, step.action))
+
+
+def _first_line(text: str) -> str:
+    return text.strip().splitlines()[0] if text.strip() else text
+
+
+def locate_cancel(profile: Profile, options: LocateOptions, runtime: Runtime) -> LocateResult:
+    return LocateRun(profile, options, runtime).run()

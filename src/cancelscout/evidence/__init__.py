@@ -1,0 +1,1 @@
+"""The evidence bundle: artifacts, the step log, the manifest and the report."""

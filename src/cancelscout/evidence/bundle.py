@@ -1,0 +1,166 @@
+"""An evidence bundle on disk: one folder per run, every file hashed.
+
+Layout (see recordings/README.md)::
+
+    recordings/<platform>/<UTC time>-<short id>/
+        steps.jsonl           one record per step, appended and fsynced as it happens
+        screenshots/NNN-*.png raw screenshots (NNN = step index)
+        dom/NNN-*.html        DOM snapshots
+        trace.zip             sanitised Playwright trace
+        run.log               this run's log events
+        report.html           self-contained report
+        manifest.json         every other file with size and SHA-256, written last
+
+Artifacts are written (and fsynced) before the step record that names them, so a crash never
+leaves a record pointing at a missing file. Each record carries the SHA-256 of the previous
+record line, starting from a genesis value derived from the run id: a removed, reordered or
+edited step breaks the chain.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from cancelscout.errors import UsageError
+
+MANIFEST = "manifest.json"
+STEPS = "steps.jsonl"
+_SLUG = re.compile(r"[^a-z0-9]+")
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def iso_ms(moment: datetime) -> str:
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace(
+        "+00:00", "Z"
+    )
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def sha256_file(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as handle:
+        for chunk in iter(lambda: handle.read(1 << 16), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def genesis_hash(run_id: str) -> str:
+    return sha256_bytes(f"cancelscout-genesis:{run_id}".encode())
+
+
+def slugify(text: str, limit: int = 40) -> str:
+    return _SLUG.sub("-", text.lower()).strip("-")[:limit].strip("-")
+
+
+@dataclass(frozen=True)
+class Artifact:
+    name: str
+    sha256: str
+    size: int
+
+    def as_record(self) -> dict[str, Any]:
+        return {"name": self.name, "sha256": self.sha256}
+
+
+def _write_durably(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+
+
+class EvidenceBundle:
+    def __init__(self, root: Path, *, platform: str, run_id: str, started: datetime) -> None:
+        self.root = root
+        self.platform = platform
+        self.run_id = run_id
+        self.started = started
+        self.chain_head = genesis_hash(run_id)
+        self.records: list[dict[str, Any]] = []
+        self._steps = (root / STEPS).open("ab")
+
+    @classmethod
+    def create(cls, out_dir: Path, platform: str) -> EvidenceBundle:
+        started = utc_now()
+        run_id = secrets.token_hex(4)
+        root = out_dir / platform / f"{started:%Y%m%dT%H%M%SZ}-{run_id}"
+        try:
+            (root / "screenshots").mkdir(parents=True, exist_ok=False)
+            (root / "dom").mkdir()
+        except OSError as exc:
+            raise UsageError(
+                f"cannot create the evidence folder {root}: {exc.strerror}. "
+                "Choose another folder with --out."
+            ) from None
+        return cls(root, platform=platform, run_id=run_id, started=started)
+
+    @property
+    def next_index(self) -> int:
+        return len(self.records) + 1
+
+    def artifact_name(self, folder: str, index: int, slug: str, suffix: str) -> str:
+        name = f"{folder}/{index:03d}-{slugify(slug) or 'step'}{suffix}"
+        taken = {p.relative_to(self.root).as_posix() for p in (self.root / folder).glob("*")}
+        counter = 2
+        base = name
+        while name in taken:
+            name = base.replace(suffix, f"-{counter}{suffix}")
+            counter += 1
+        return name
+
+    def write(self, name: str, data: bytes) -> Artifact:
+        _write_durably(self.root / name, data)
+        return Artifact(name, sha256_bytes(data), len(data))
+
+    def append_step(self, record: dict[str, Any]) -> dict[str, Any]:
+        """Append ``record`` (index, time and chain link added) and fsync it."""
+        full = {"index": self.next_index, "time": iso_ms(utc_now()), **record,
+                "prev": self.chain_head}
+        line = json.dumps(full, ensure_ascii=False, sort_keys=True).encode()
+        self._steps.write(line + b"\n")
+        self._steps.flush()
+        os.fsync(self._steps.fileno())
+        self.chain_head = sha256_bytes(line)
+        self.records.append(full)
+        return full
+
+    def close_steps(self) -> None:
+        if not self._steps.closed:
+            self._steps.close()
+
+    def write_manifest(self, fields: dict[str, Any]) -> Path:
+        """Hash every file of the bundle (the report included) into manifest.json."""
+        self.close_steps()
+        files = []
+        for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
+            name = path.relative_to(self.root).as_posix()
+            if name == MANIFEST:
+                continue
+            files.append({"path": name, "size": path.stat().st_size, "sha256": sha256_file(path)})
+        manifest = {
+            "format": "cancelscout-bundle/1",
+            "run_id": self.run_id,
+            "platform": self.platform,
+            **fields,
+            "chain": {"genesis": genesis_hash(self.run_id), "head": self.chain_head,
+                      "records": len(self.records)},
+            "files": files,
+        }
+        data = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()
+        _write_durably(self.root / MANIFEST, data + b"\n")
+        return self.root / MANIFEST

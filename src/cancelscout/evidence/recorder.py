@@ -1,0 +1,150 @@
+"""Record each step into the bundle: artifacts first, then the chained step record.
+
+Like pytest-playwright's ArtifactsRecorder, capture never hides the real failure: if a
+screenshot or snapshot fails, the step is still recorded, with ``capture_error`` saying why.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Error as PlaywrightError
+
+from cancelscout.evidence import capture
+from cancelscout.evidence.bundle import Artifact, EvidenceBundle, iso_ms, utc_now
+from cancelscout.evidence.runlog import RunLog
+from cancelscout.evidence.trace import sanitize_trace
+from cancelscout.profiles.schema import Profile
+from cancelscout.result import Entry
+
+StepCallback = Callable[[dict[str, Any]], None]
+
+
+class StepRecorder:
+    def __init__(self, bundle: EvidenceBundle, profile: Profile, on_step: StepCallback | None):
+        self.bundle = bundle
+        self.masks = list(profile.mask)
+        self.on_step = on_step
+        self.masked_elements = 0
+        self.log = RunLog(bundle.root / "run.log", platform=profile.id, run_id=bundle.run_id)
+        self._tracing = False
+
+    @classmethod
+    def start(cls, out_dir: Path, profile: Profile, on_step: StepCallback | None) -> StepRecorder:
+        recorder = cls(EvidenceBundle.create(out_dir, profile.id), profile, on_step)
+        recorder.log.info("run_started", bundle=str(recorder.bundle.root))
+        return recorder
+
+    @property
+    def started(self) -> datetime:
+        return self.bundle.started
+
+    def _snap(self, page: Page, index: int, slug: str) -> tuple[list[Artifact], str | None]:
+        artifacts: list[Artifact] = []
+        try:
+            png = capture.screenshot(page, self.masks)
+            artifacts.append(self.bundle.write(
+                self.bundle.artifact_name("screenshots", index, slug, ".png"), png))
+            html, masked = capture.dom_snapshot(page, self.masks)
+            self.masked_elements += masked
+            artifacts.append(self.bundle.write(
+                self.bundle.artifact_name("dom", index, slug, ".html"), html))
+        except (PlaywrightError, OSError) as exc:
+            return artifacts, str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
+        return artifacts, None
+
+    def record(
+        self, page: Page | None, action: str, label: str, *, outcome: str,
+        route: str | None = None, locator: str | None = None, url_before: str | None = None,
+        error: str | None = None, extra: list[Artifact] | None = None,
+        fields: dict[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        index = self.bundle.next_index
+        artifacts: list[Artifact] = list(extra or [])
+        capture_error = None
+        url_after = title = None
+        if page is not None and not page.is_closed():
+            if extra is None:
+                shots, capture_error = self._snap(page, index, f"{action}-{label}")
+                artifacts.extend(shots)
+            url_after = page.url
+            try:
+                title = page.title()
+            except PlaywrightError:
+                title = None
+        record: dict[str, Any] = {
+            "action": action, "label": label, "route": route, "locator": locator,
+            "url_before": url_before, "url_after": url_after, "title": title,
+            "outcome": outcome, "error": error,
+            "artifacts": [a.as_record() for a in artifacts],
+            **(fields or {}),
+        }
+        if capture_error:
+            record["capture_error"] = capture_error
+        written = self.bundle.append_step(record)
+        self.log.info("step", index=index, action=action, label=label, outcome=outcome,
+                      url=url_after, **({"error": error} if error else {}))
+        if self.on_step is not None:
+            self.on_step(written)
+        return written
+
+    def capture_entry(self, page: Page, box: dict[str, float] | None, entry: Entry) -> dict[str, str]:
+        """Raw, full-page, crop and annotated screenshots of the entry, then its step record."""
+        index = self.bundle.next_index
+        names: dict[str, str] = {}
+        artifacts: list[Artifact] = []
+        capture_error = None
+        viewport = page.viewport_size or {"width": 1280, "height": 900}
+        shots: list[tuple[str, Callable[[], bytes]]] = [
+            ("entry", lambda: capture.screenshot(page, self.masks)),
+            ("full", lambda: capture.screenshot(page, self.masks, full_page=True)),
+        ]
+        if box is not None:
+            caption = f"cancelscout · {self.bundle.platform} · 入口 entry: {entry.text}\n" \
+                      f"{entry.page_url}\n{iso_ms(utc_now())}"
+            shots.append(("crop", lambda: capture.screenshot(
+                page, self.masks, clip=capture.crop_box(box, viewport))))
+            shots.append(("annotated", lambda: capture.annotated_screenshot(
+                page, box, caption, self.masks)))
+        for kind, take in shots:
+            slug = "entry" if kind == "entry" else f"entry-{kind}"
+            try:
+                art = self.bundle.write(
+                    self.bundle.artifact_name("screenshots", index, slug, ".png"), take())
+            except (PlaywrightError, OSError) as exc:
+                capture_error = str(exc).strip().splitlines()[0]
+                continue
+            artifacts.append(art)
+            names[kind] = art.name
+        try:
+            html, masked = capture.dom_snapshot(page, self.masks)
+            self.masked_elements += masked
+            artifacts.append(self.bundle.write(
+                self.bundle.artifact_name("dom", index, "entry", ".html"), html))
+        except (PlaywrightError, OSError) as exc:
+            capture_error = str(exc).strip().splitlines()[0]
+        fields: dict[str, Any] = {"entry": entry.model_dump(exclude_none=True), "box": box}
+        if capture_error:
+            fields["capture_error"] = capture_error
+        self.record(page, "entry", entry.text, outcome="found", locator=entry.locator,
+                    extra=artifacts, fields=fields)
+        return names
+
+    def start_trace(self, context: BrowserContext) -> None:
+        context.tracing.start(screenshots=True, snapshots=True, sources=False)
+        self._tracing = True
+
+    def stop_trace(self, context: BrowserContext, secrets: list[str]) -> None:
+        """Save the sanitised trace as trace.zip; the raw trace never touches the bundle."""
+        if not self._tracing:
+            return
+        self._tracing = False
+        with tempfile.TemporaryDirectory(prefix="cancelscout-trace-") as tmp:
+            raw = Path(tmp) / "raw.zip"
+            context.tracing.stop(path=str(raw))
+            sanitize_trace(raw, self.bundle.root / "trace.zip", secrets)

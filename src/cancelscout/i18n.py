@@ -1,0 +1,111 @@
+"""Human-facing strings in Chinese and English (summary and report)."""
+
+from __future__ import annotations
+
+import locale
+import os
+
+STRINGS: dict[str, dict[str, str]] = {
+    "zh": {
+        "title": "取消入口取证报告",
+        "platform": "平台",
+        "status": "结果",
+        "found": "已找到取消入口",
+        "not_found": "未找到取消入口",
+        "login_required": "需要重新登录",
+        "needs_human": "需要人工完成验证",
+        "error": "运行出错",
+        "entry": "入口",
+        "breadcrumb": "路径",
+        "clicks": "点击次数",
+        "hovers": "悬停次数",
+        "pages": "访问页面数",
+        "auto_renew": "自动续费状态",
+        "on": "已开启",
+        "off": "已关闭",
+        "unknown": "未知",
+        "route": "成功路线",
+        "annotated": "入口标注截图",
+        "timeline": "操作时间线",
+        "time": "时间 (UTC)",
+        "action": "动作",
+        "label": "说明",
+        "url": "网址",
+        "outcome": "结果",
+        "files": "证据文件索引",
+        "file": "文件",
+        "report_note": "本报告、trace.zip 与 run.log 的 SHA-256 记录在 manifest.json 中。"
+                       "步骤记录 steps.jsonl 逐条以哈希链相连。",
+        "safety": "安全承诺：本工具只定位入口，从未点击取消、确认、支付、续费或购买按钮；"
+                  "会话 Cookie 与密码不会写入证据包。",
+        "masked": "已遮盖的敏感元素数",
+        "bundle": "证据包",
+        "report": "报告",
+        "screenshot": "标注截图",
+        "duration": "用时",
+        "error_msg": "错误信息",
+        "blocked": "被拦截的操作",
+        "dialogs": "已关闭的弹窗",
+        "started": "开始时间",
+        "fix_login": "请先运行",
+    },
+    "en": {
+        "title": "Cancel-entry evidence report",
+        "platform": "Platform",
+        "status": "Outcome",
+        "found": "Cancel entry found",
+        "not_found": "No cancel entry found",
+        "login_required": "Login required",
+        "needs_human": "A human check is needed",
+        "error": "Run failed",
+        "entry": "Entry",
+        "breadcrumb": "Path",
+        "clicks": "Clicks",
+        "hovers": "Hovers",
+        "pages": "Pages visited",
+        "auto_renew": "Auto-renew",
+        "on": "on",
+        "off": "off",
+        "unknown": "unknown",
+        "route": "Route taken",
+        "annotated": "Entry, outlined",
+        "timeline": "Timeline",
+        "time": "Time (UTC)",
+        "action": "Action",
+        "label": "Label",
+        "url": "URL",
+        "outcome": "Outcome",
+        "files": "Evidence files",
+        "file": "File",
+        "report_note": "The SHA-256 of this report, trace.zip and run.log are in manifest.json. "
+                       "Each record of steps.jsonl is hash-chained to the one before it.",
+        "safety": "Safety promise: the tool only located the entry; it never clicked a cancel, "
+                  "confirm, pay, renew or purchase control. Session cookies and passwords are "
+                  "never written to the bundle.",
+        "masked": "Sensitive elements masked",
+        "bundle": "Bundle",
+        "report": "Report",
+        "screenshot": "Annotated screenshot",
+        "duration": "Duration",
+        "error_msg": "Error",
+        "blocked": "Blocked actions",
+        "dialogs": "Dialogs dismissed",
+        "started": "Started",
+        "fix_login": "Run first",
+    },
+}
+LANGS = tuple(STRINGS)
+
+
+def terminal_lang() -> str:
+    """'zh' when the user's locale is Chinese, else 'en'."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        value = os.environ.get(var)
+        if value:
+            return "zh" if value.lower().startswith("zh") else "en"
+    code = locale.getlocale()[0] or ""
+    return "zh" if code.lower().startswith("zh") else "en"
+
+
+def strings(lang: str) -> dict[str, str]:
+    return STRINGS.get(lang, STRINGS["zh"])
