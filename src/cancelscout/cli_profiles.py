@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 import yaml
@@ -17,7 +19,8 @@ from cancelscout.profiles.loader import load_profile
 from cancelscout.profiles.registry import PROFILE_SUFFIXES, ProfileRegistry
 
 profiles_app = typer.Typer(help="List, show and validate site profiles.", no_args_is_help=True)
-out = Console(highlight=False, soft_wrap=True)
+# Piped output keeps whole rows (ids, paths) on one line instead of folding at 80 columns.
+out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 ProfilesOpt = Annotated[
     list[Path] | None,
@@ -109,3 +112,49 @@ def check_cmd(
         out.print("no profile files found")
     err.print(f"{len(files) - failures} valid, {failures} invalid")
     raise typer.Exit(int(ExitCode.USAGE) if failures else 0)
+
+
+_LOCATOR_REF = {"$ref": "#/$defs/Locator"}
+_LOCATOR_OR_TEXT = {"anyOf": [_LOCATOR_REF, {"type": "string"}]}
+
+
+def _accept_shorthands(node: Any) -> Any:
+    """Mirror the loader's shorthands in the schema: a bare string is a text locator, and a
+    single locator may stand where a list of locators is expected."""
+    if isinstance(node, dict):
+        if node == _LOCATOR_REF:
+            return _LOCATOR_OR_TEXT
+        if node.get("type") == "array" and node.get("items") == _LOCATOR_REF:
+            return {**{k: v for k, v in node.items() if k not in ("type", "items")},
+                    "anyOf": [{"type": "array", "items": _LOCATOR_OR_TEXT}, _LOCATOR_OR_TEXT]}
+        return {key: _accept_shorthands(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_accept_shorthands(item) for item in node]
+    return node
+
+
+def profile_json_schema() -> str:
+    from cancelscout.profiles.schema import Profile
+
+    schema = _accept_shorthands(Profile.model_json_schema())
+    frame = schema["$defs"]["Locator"]["properties"]["frame"]
+    frame["anyOf"] = [{"type": "array", "items": {"type": "string"}}, {"type": "string"}]
+    frame.pop("type", None)
+    frame.pop("items", None)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["title"] = "cancelscout site profile"
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+@profiles_app.command("schema")
+def schema_cmd(
+    output: Annotated[Path | None, typer.Option("--out", help="Write to this file.")] = None,
+) -> None:
+    """Print (or write) the JSON Schema of profiles, for editor completion and validation."""
+    text = profile_json_schema()
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        output.write_text(text, encoding="utf-8")
+        err.print(f"wrote {escape(str(output))}")

@@ -198,9 +198,9 @@ class LocateRun:
     def _settle(self) -> None:
         assert self.page is not None
         try:
-            self.page.wait_for_load_state("networkidle", timeout=SETTLE_MS)
+            self.page.wait_for_load_state("load", timeout=SETTLE_MS)
         except PlaywrightError:
-            pass  # long-polling pages never go idle; the next wait handles readiness
+            pass  # a page stuck on a slow image; the next step's wait handles readiness
 
     def _check_challenge(self) -> None:
         assert self.page is not None

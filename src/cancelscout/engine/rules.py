@@ -60,21 +60,29 @@ def logged_in(page: Page, login: Login, timeout_ms: float) -> bool:
     return not any(rule_holds(page, rule) for rule in login.logged_out)
 
 
+_CHALLENGE_JS = """([selectors, texts]) => {
+  const shown = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+  for (const sel of selectors) {
+    const el = document.querySelector(sel);
+    if (el && shown(el)) return 'challenge element ' + sel;
+  }
+  const text = document.body ? document.body.innerText : '';
+  for (const t of texts) if (text.includes(t)) return "challenge text '" + t + "'";
+  return null;
+}"""
+
+
 def challenge_shown(page: Page, profile: Profile) -> str | None:
     """A short description of a captcha/slider/SMS challenge on the page, else None."""
     for rule in profile.challenge:
         if rule_holds(page, rule):
             return f"profile challenge rule {rule.model_dump(exclude_none=True)}"
-    for selector in CHALLENGE_SELECTORS:
-        try:
-            if page.locator(selector).first.is_visible():
-                return f"challenge element {selector}"
-        except PlaywrightError:
-            continue
-    for text in CHALLENGE_TEXTS:
-        if visible(page, Locator(text=text)):
-            return f"challenge text '{text}'"
-    return None
+    try:
+        found: str | None = page.evaluate(
+            _CHALLENGE_JS, [list(CHALLENGE_SELECTORS), list(CHALLENGE_TEXTS)])
+    except PlaywrightError:
+        return None  # the page navigated away mid-check; the next step checks again
+    return found
 
 
 def auto_renew_status(page: Page, rules: AutoRenew | None) -> str:

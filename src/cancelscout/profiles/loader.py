@@ -46,7 +46,9 @@ def parse_profile(raw: bytes, source: str, *, expected_id: str | None = None) ->
     try:
         profile = Profile.model_validate(doc.data)
     except ValidationError as exc:
-        problems = _dedupe([_describe(err, doc, source) for err in exc.errors()])
+        # Problems in file order; missing keys (which have no line of their own) last.
+        errors = sorted(exc.errors(), key=lambda e: e["type"] == "missing")
+        problems = _dedupe([_describe(err, doc, source) for err in errors])
         first_line = problems[0][1]
         raise ProfileError(
             "\n".join(message for message, _line, _key in problems),
@@ -105,7 +107,8 @@ def _describe(err: ErrorDetails, doc: YamlDocument, source: str) -> tuple[str, i
         problem = f"unknown key '{name}'.{hint} Allowed here: {', '.join(allowed)}."
         key = dotted(path[:-1])
     elif kind == "missing":
-        problem = f"missing required key '{path[-1]}'. Add it."
+        problem = (f"missing required key '{path[-1]}'. Add it (see the annotated "
+                   "site_profiles/_example.yaml).")
         key = dotted(path[:-1])
         line = doc.line_of(path[:-1])
     elif kind in ("value_error", "assertion_error"):

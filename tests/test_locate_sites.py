@@ -1,0 +1,173 @@
+"""locate-cancel end to end against the local fixture sites (see tests/sites/*/README.md).
+
+The ``site_server`` fixture asserts on teardown that no dangerous endpoint was hit.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cancelscout.demo.server import SiteServer
+from cancelscout.evidence.bundle import sha256_file
+from cancelscout.result import LocateResult
+
+Locate = Callable[..., LocateResult]
+Login = Callable[[str, SiteServer], Path]
+
+FOUND_CASES = [
+    # site, profile, entry text, breadcrumb, auto-renew, entry page (suffix)
+    ("multipage", "fx-multipage", "取消自动续费", ["个人中心", "会员服务", "取消自动续费"], "on",
+     "/user/vip.html"),
+    ("hover", "fx-hover", "关闭自动续费", ["我的", "会员管理", "关闭自动续费"], "on",
+     "/user/manage.html"),
+    ("spa", "fx-spa", "取消订阅", ["账户", "订阅管理", "取消订阅"], "on", "#/account/subscription"),
+    ("iframe", "fx-iframe", "退订会员", ["会员中心", "退订会员"], "on", "/user/center.html"),
+    ("shadow", "fx-shadow", "关闭自动续费", ["账户设置", "关闭自动续费"], "on", "/user/account.html"),
+    ("secondroute", "fx-secondroute", "解除自动续费", ["账户设置", "隐私管理", "解除自动续费"], "on",
+     "/user/privacy.html"),
+]
+
+
+@pytest.mark.parametrize(("site", "profile_id", "text", "crumbs", "renew", "page"), FOUND_CASES,
+                         ids=[c[0] for c in FOUND_CASES])
+def test_locate_finds_entry_on_fixture_site(
+    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+    site: str, profile_id: str, text: str, crumbs: list[str], renew: str, page: str,
+) -> None:
+    server = site_server(site)
+    session = login_session(profile_id, server)
+    result = locate(profile_id, server, session)
+    assert result.status == "found", result.error
+    assert result.entry is not None
+    assert result.entry.text == text
+    assert result.breadcrumb() == crumbs
+    assert result.auto_renew == renew
+    assert result.entry.page_url.endswith(page)
+    assert result.clicks == sum(1 for s in result.path if s.action == "click")
+    bundle = Path(result.bundle or "")
+    for shot in (result.entry.screenshot, result.entry.full_page_screenshot,
+                 result.entry.crop_screenshot):
+        assert shot is not None and (bundle / shot).stat().st_size > 1000
+
+
+def test_locate_iframe_entry_reports_frame_document(
+    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+) -> None:
+    server = site_server("iframe")
+    result = locate("fx-iframe", server, login_session("fx-iframe", server))
+    assert result.entry is not None
+    assert result.entry.frame_url is not None
+    assert result.entry.frame_url.endswith("/user/frame-member.html")
+
+
+def test_locate_second_route_used_after_first_fails(
+    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+) -> None:
+    server = site_server("secondroute")
+    result = locate("fx-secondroute", server, login_session("fx-secondroute", server))
+    assert result.routes_tried == ["会员中心", "账户设置 › 隐私管理"]
+    assert result.route == "账户设置 › 隐私管理"
+    records = read_steps(Path(result.bundle or ""))
+    assert [r["outcome"] for r in records if r["action"] == "target"] == ["not_found"]
+
+
+def test_locate_no_entry_is_not_found_with_bundle(
+    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+) -> None:
+    server = site_server("noentry")
+    result = locate("fx-noentry", server, login_session("fx-noentry", server), timeout_s=2.0)
+    assert result.status == "not_found"
+    assert result.entry is None
+    bundle = Path(result.bundle or "")
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["status"] == "not_found"
+    assert (bundle / "report.html").is_file()
+    assert [r["action"] for r in read_steps(bundle)][-1] == "stop"
+
+
+def test_locate_expired_session_is_login_required(
+    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+) -> None:
+    server = site_server("multipage")
+    session = login_session("fx-multipage", server)
+    server.expire_sessions()
+    result = locate("fx-multipage", server, session)
+    assert result.status == "login_required"
+    assert result.login_command == f"cancelscout login fx-multipage --base-url {server.url}/"
+    assert result.error is not None and "missing or expired" in result.error
+    assert (Path(result.bundle or "") / "manifest.json").is_file()
+
+
+def test_locate_without_session_on_spa_is_login_required(
+    site_server: Callable[[str], SiteServer], locate: Locate,
+) -> None:
+    server = site_server("spa")
+    result = locate("fx-spa", server, None, timeout_s=2.0)
+    assert result.status == "login_required"
+
+
+def test_locate_engine_refuses_dangerous_profile_steps(
+    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+) -> None:
+    server = site_server("multipage")
+    session = login_session("fx-unsafe", server)
+    result = locate("fx-unsafe", server, session, timeout_s=2.0)
+    assert result.status == "not_found"
+    assert len(result.routes_tried) == 4
+    refused = [b for b in result.blocked if b.startswith("refused to click")]
+    assert len(refused) == 3, result.blocked
+    assert any("pay.example.com" in b for b in result.blocked)
+    # The site fixture's teardown asserts that no dangerous endpoint was reached.
+
+
+def read_steps(bundle: Path) -> list[dict[str, object]]:
+    lines = (bundle / "steps.jsonl").read_text(encoding="utf-8").splitlines()
+    return [json.loads(line) for line in lines]
+
+
+def test_locate_bundle_layout_and_hashes(
+    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+) -> None:
+    server = site_server("multipage")
+    result = locate("fx-multipage", server, login_session("fx-multipage", server))
+    bundle = Path(result.bundle or "")
+    manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
+    listed = {f["path"]: f for f in manifest["files"]}
+    on_disk = {p.relative_to(bundle).as_posix() for p in bundle.rglob("*") if p.is_file()}
+    assert set(listed) == on_disk - {"manifest.json"}
+    for name, entry in listed.items():
+        assert sha256_file(bundle / name) == entry["sha256"], name
+    assert {"steps.jsonl", "report.html", "trace.zip", "run.log"} <= set(listed)
+    assert manifest["profile"]["id"] == "fx-multipage"
+    assert len(manifest["profile"]["sha256"]) == 64
+    records = read_steps(bundle)
+    assert [r["index"] for r in records] == list(range(1, len(records) + 1))
+    for record in records:
+        for artifact in record["artifacts"]:  # type: ignore[attr-defined]
+            assert sha256_file(bundle / artifact["name"]) == artifact["sha256"]
+    shots = sorted(p.name for p in (bundle / "screenshots").iterdir())
+    assert shots[0].startswith("001-") and any(s.endswith("-entry-annotated.png") for s in shots)
+
+
+def test_locate_bundle_never_contains_session_secrets(
+    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+) -> None:
+    import zipfile
+
+    server = site_server("multipage")
+    session = login_session("fx-multipage", server)
+    cookies = json.loads(session.read_text())["cookies"]
+    secrets = [c["value"].encode() for c in cookies]
+    assert secrets
+    result = locate("fx-multipage", server, session)
+    bundle = Path(result.bundle or "")
+    blobs = [p.read_bytes() for p in bundle.rglob("*") if p.is_file()]
+    with zipfile.ZipFile(bundle / "trace.zip") as trace:
+        blobs.extend(trace.read(name) for name in trace.namelist())
+    for blob in blobs:
+        for secret in secrets + [b"demo123"]:
+            assert secret not in blob
