@@ -20,10 +20,10 @@ browser: $(STAMP)
 demo: setup
 	$(VENV)/bin/cancelscout demo
 
-test: setup
+test: setup lint
 	$(PY) -m pytest
 
-lint: $(STAMP)
+lint: $(STAMP)  ## ruff + mypy (part of `make test`)
 	$(VENV)/bin/ruff check src tests
 	$(VENV)/bin/mypy
 

@@ -31,7 +31,9 @@ REPO = TESTS.parent
 
 
 @pytest.fixture(autouse=True)
-def _private_home(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+def _private_home(
+    tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Sessions and keys of tests never touch the real user folder."""
     monkeypatch.setenv("CANCELSCOUT_HOME", str(tmp_path_factory.mktemp("home")))
 
@@ -87,8 +89,9 @@ def site_account(server: SiteServer) -> tuple[str, str]:
 
 
 @pytest.fixture
-def login_session(runtime: Runtime, registry: ProfileRegistry,
-                  tmp_path: Path) -> Callable[[str, SiteServer], Path]:
+def login_session(
+    runtime: Runtime, registry: ProfileRegistry, tmp_path: Path
+) -> Callable[[str, SiteServer], Path]:
     def login(profile_id: str, server: SiteServer) -> Path:
         profile, _ = registry.get(profile_id)
         username, password = site_account(server)
@@ -101,13 +104,21 @@ def login_session(runtime: Runtime, registry: ProfileRegistry,
 
 
 @pytest.fixture
-def locate(runtime: Runtime, registry: ProfileRegistry,
-           tmp_path: Path) -> Callable[..., LocateResult]:
-    def run(profile_id: str, server: SiteServer, session: Path | None, **options: Any) -> LocateResult:
+def locate(
+    runtime: Runtime, registry: ProfileRegistry, tmp_path: Path
+) -> Callable[..., LocateResult]:
+    def run(
+        profile_id: str, server: SiteServer, session: Path | None, **options: Any
+    ) -> LocateResult:
         profile, path = registry.get(profile_id)
-        opts = LocateOptions(out_dir=tmp_path / "recordings", session_file=session,
-                             base_url=server.url + "/", profile_path=path,
-                             timeout_s=options.pop("timeout_s", 5.0), **options)
+        opts = LocateOptions(
+            out_dir=tmp_path / "recordings",
+            session_file=session,
+            base_url=server.url + "/",
+            profile_path=path,
+            timeout_s=options.pop("timeout_s", 5.0),
+            **options,
+        )
         return locate_cancel(profile, opts, runtime)
 
     return run

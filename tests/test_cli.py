@@ -16,30 +16,58 @@ from cancelscout.demo.server import SiteServer
 
 TESTS = Path(__file__).parent
 PROFILES = TESTS / "profiles"
-RESULT_KEYS = {"status", "platform", "mode", "entry", "path", "clicks", "pages_visited",
-               "auto_renew", "bundle", "duration_s", "error"}
+RESULT_KEYS = {
+    "status",
+    "platform",
+    "mode",
+    "entry",
+    "path",
+    "clicks",
+    "pages_visited",
+    "auto_renew",
+    "bundle",
+    "duration_s",
+    "error",
+}
 
 
-def run_cli(*args: str, env: dict[str, str] | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def run_cli(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-m", "cancelscout", *args], capture_output=True, text=True,
-        timeout=timeout, env={**os.environ, "LANG": "C.UTF-8", **(env or {})},
+        [sys.executable, "-m", "cancelscout", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env={**os.environ, "LANG": "C.UTF-8", **(env or {})},
     )
 
 
 def test_cli_locate_json_contract_and_exit_code(
-    site_server: Callable[[str], SiteServer], login_session: Callable[[str, SiteServer], Path],
+    site_server: Callable[[str], SiteServer],
+    login_session: Callable[[str, SiteServer], Path],
     tmp_path: Path,
 ) -> None:
     server = site_server("multipage")
     session = login_session("fx-multipage", server)
-    proc = run_cli("locate-cancel", "fx-multipage", "--session", str(session), "--json",
-                   "--profiles", str(PROFILES), "--base-url", server.url + "/",
-                   "--out", str(tmp_path / "rec"), "--timeout", "5")
+    proc = run_cli(
+        "locate-cancel",
+        "fx-multipage",
+        "--session",
+        str(session),
+        "--json",
+        "--profiles",
+        str(PROFILES),
+        "--base-url",
+        server.url + "/",
+        "--out",
+        str(tmp_path / "rec"),
+        "--timeout",
+        "5",
+    )
     assert proc.returncode == 0, proc.stderr
     result = json.loads(proc.stdout)  # exactly one JSON object on stdout
-    assert RESULT_KEYS <= set(result)
+    assert set(result) >= RESULT_KEYS
     assert result["status"] == "found"
     assert result["mode"] == "profile"
     assert set(result["entry"]) >= {"text", "page_url", "href", "locator", "screenshot"}
@@ -50,20 +78,41 @@ def test_cli_locate_json_contract_and_exit_code(
 
 
 def test_cli_login_then_locate_with_saved_session(
-    site_server: Callable[[str], SiteServer], tmp_path: Path,
+    site_server: Callable[[str], SiteServer],
+    tmp_path: Path,
 ) -> None:
     server = site_server("multipage")
     home = tmp_path / "home"
     env = {"CANCELSCOUT_HOME": str(home), "CANCELSCOUT_PASSWORD": "demo123"}
-    proc = run_cli("login", "fx-multipage", "--username", "demo", "--profiles", str(PROFILES),
-                   "--base-url", server.url + "/", env=env)
+    proc = run_cli(
+        "login",
+        "fx-multipage",
+        "--username",
+        "demo",
+        "--profiles",
+        str(PROFILES),
+        "--base-url",
+        server.url + "/",
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     saved = home / "sessions" / "fx-multipage.json"
     assert stat.S_IMODE(saved.stat().st_mode) == 0o600
     assert stat.S_IMODE(saved.parent.stat().st_mode) == 0o700
     assert "demo123" not in proc.stderr + proc.stdout
-    proc = run_cli("locate-cancel", "fx-multipage", "--profiles", str(PROFILES), "--lang", "en",
-                   "--base-url", server.url + "/", "--out", str(tmp_path / "rec"), env=env)
+    proc = run_cli(
+        "locate-cancel",
+        "fx-multipage",
+        "--profiles",
+        str(PROFILES),
+        "--lang",
+        "en",
+        "--base-url",
+        server.url + "/",
+        "--out",
+        str(tmp_path / "rec"),
+        env=env,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Cancel entry found" in proc.stdout
     assert "Path: 个人中心 › 会员服务 › 取消自动续费" in proc.stdout
@@ -71,24 +120,43 @@ def test_cli_login_then_locate_with_saved_session(
 
 
 def test_cli_login_wrong_password_exits_3(
-    site_server: Callable[[str], SiteServer], tmp_path: Path,
+    site_server: Callable[[str], SiteServer],
+    tmp_path: Path,
 ) -> None:
     server = site_server("multipage")
-    proc = run_cli("login", "fx-multipage", "--username", "demo", "--profiles", str(PROFILES),
-                   "--base-url", server.url + "/",
-                   env={"CANCELSCOUT_HOME": str(tmp_path), "CANCELSCOUT_PASSWORD": "wrong"})
+    proc = run_cli(
+        "login",
+        "fx-multipage",
+        "--username",
+        "demo",
+        "--profiles",
+        str(PROFILES),
+        "--base-url",
+        server.url + "/",
+        env={"CANCELSCOUT_HOME": str(tmp_path), "CANCELSCOUT_PASSWORD": "wrong"},
+    )
     assert proc.returncode == 3
     assert "did not succeed" in proc.stderr
     assert "Traceback" not in proc.stderr
 
 
 def test_cli_missing_session_exits_3_with_login_command(
-    site_server: Callable[[str], SiteServer], tmp_path: Path,
+    site_server: Callable[[str], SiteServer],
+    tmp_path: Path,
 ) -> None:
     server = site_server("multipage")
-    proc = run_cli("locate-cancel", "fx-multipage", "--profiles", str(PROFILES), "--json",
-                   "--base-url", server.url + "/", "--out", str(tmp_path / "rec"),
-                   env={"CANCELSCOUT_HOME": str(tmp_path / "home")})
+    proc = run_cli(
+        "locate-cancel",
+        "fx-multipage",
+        "--profiles",
+        str(PROFILES),
+        "--json",
+        "--base-url",
+        server.url + "/",
+        "--out",
+        str(tmp_path / "rec"),
+        env={"CANCELSCOUT_HOME": str(tmp_path / "home")},
+    )
     assert proc.returncode == 3
     result = json.loads(proc.stdout)
     assert result["status"] == "login_required"
@@ -96,14 +164,27 @@ def test_cli_missing_session_exits_3_with_login_command(
 
 
 def test_cli_no_entry_exits_1(
-    site_server: Callable[[str], SiteServer], login_session: Callable[[str, SiteServer], Path],
+    site_server: Callable[[str], SiteServer],
+    login_session: Callable[[str, SiteServer], Path],
     tmp_path: Path,
 ) -> None:
     server = site_server("noentry")
     session = login_session("fx-noentry", server)
-    proc = run_cli("locate-cancel", "fx-noentry", "--session", str(session), "--json",
-                   "--profiles", str(PROFILES), "--base-url", server.url + "/",
-                   "--out", str(tmp_path / "rec"), "--timeout", "2")
+    proc = run_cli(
+        "locate-cancel",
+        "fx-noentry",
+        "--session",
+        str(session),
+        "--json",
+        "--profiles",
+        str(PROFILES),
+        "--base-url",
+        server.url + "/",
+        "--out",
+        str(tmp_path / "rec"),
+        "--timeout",
+        "2",
+    )
     assert proc.returncode == 1
     result = json.loads(proc.stdout)
     assert result["status"] == "not_found"
@@ -112,9 +193,18 @@ def test_cli_no_entry_exits_1(
 
 
 def test_cli_unreachable_site_exits_4(tmp_path: Path) -> None:
-    proc = run_cli("locate-cancel", "fx-multipage", "--profiles", str(PROFILES), "--json",
-                   "--base-url", "http://127.0.0.1:9/", "--out", str(tmp_path / "rec"),
-                   env={"CANCELSCOUT_HOME": str(tmp_path / "home")})
+    proc = run_cli(
+        "locate-cancel",
+        "fx-multipage",
+        "--profiles",
+        str(PROFILES),
+        "--json",
+        "--base-url",
+        "http://127.0.0.1:9/",
+        "--out",
+        str(tmp_path / "rec"),
+        env={"CANCELSCOUT_HOME": str(tmp_path / "home")},
+    )
     assert proc.returncode == 4
     result = json.loads(proc.stdout)
     assert result["status"] == "error"
@@ -137,7 +227,9 @@ def test_cli_unknown_profile_exits_2_with_suggestion() -> None:
 def test_cli_bad_profile_exits_2_without_traceback(tmp_path: Path) -> None:
     (tmp_path / "broken.yaml").write_text(
         "schema_version: 1\nid: broken\nname: b\nbase_url: http://x/\nlogin: {url: /}\n"
-        "routes: []\n", encoding="utf-8")
+        "routes: []\n",
+        encoding="utf-8",
+    )
     proc = run_cli("locate-cancel", "broken", "--profiles", str(tmp_path))
     assert proc.returncode == 2
     assert "broken.yaml:5: login: login needs at least one rule" in proc.stderr
@@ -181,8 +273,12 @@ def test_cli_demo_end_to_end(tmp_path: Path, lang: str) -> None:
     result = json.loads(proc.stdout)
     assert result["status"] == "found"
     assert result["entry"]["text"] == "关闭自动续费"
-    assert [s["label"] for s in result["path"][1:]] == ["会员中心", "账户设置", "隐私管理",
-                                                       "关闭自动续费"]
+    assert [s["label"] for s in result["path"][1:]] == [
+        "会员中心",
+        "账户设置",
+        "隐私管理",
+        "关闭自动续费",
+    ]
     assert result["auto_renew"] == "on"
     report = Path(result["report"]).read_text(encoding="utf-8")
     assert ('<html lang="zh-CN">' if lang == "zh" else '<html lang="en">') in report

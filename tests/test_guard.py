@@ -8,22 +8,58 @@ from cancelscout.engine.guard import ClickGuard, DomainPolicy, host_allowed
 
 
 def control(text: str = "", **extra: object) -> dict[str, object]:
-    return {"tag": "a", "text": text, "aria": None, "title": None, "value": None, "type": "",
-            "inForm": False, **extra}
+    return {
+        "tag": "a",
+        "text": text,
+        "aria": None,
+        "title": None,
+        "value": None,
+        "type": "",
+        "inForm": False,
+        **extra,
+    }
 
 
-@pytest.mark.parametrize("text", [
-    "确认取消", "确定", "立即支付", "立即续费", "立即開通", "購買", "注销账号", "取消订单",
-    "退出登录", "续费", "Pay now", "Confirm", "RENEW", "关闭自动续费", "取消会员", "Log out",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "确认取消",
+        "确定",
+        "立即支付",
+        "立即续费",
+        "立即開通",
+        "購買",
+        "注销账号",
+        "取消订单",
+        "退出登录",
+        "续费",
+        "Pay now",
+        "Confirm",
+        "RENEW",
+        "关闭自动续费",
+        "取消会员",
+        "Log out",
+    ],
+)
 def test_guard_refuses_dangerous_controls(text: str) -> None:
     assert not ClickGuard().judge(control(text)).allowed
 
 
-@pytest.mark.parametrize("text", [
-    "会员中心", "账户设置", "隐私管理", "会员管理", "我的订单", "更多", "自动续费", "Settings",
-    "Membership", "订阅管理",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "会员中心",
+        "账户设置",
+        "隐私管理",
+        "会员管理",
+        "我的订单",
+        "更多",
+        "自动续费",
+        "Settings",
+        "Membership",
+        "订阅管理",
+    ],
+)
 def test_guard_allows_way_finding_controls(text: str) -> None:
     assert ClickGuard().judge(control(text)).allowed
 

@@ -20,23 +20,58 @@ Login = Callable[[str, SiteServer], Path]
 
 FOUND_CASES = [
     # site, profile, entry text, breadcrumb, auto-renew, entry page (suffix)
-    ("multipage", "fx-multipage", "取消自动续费", ["个人中心", "会员服务", "取消自动续费"], "on",
-     "/user/vip.html"),
-    ("hover", "fx-hover", "关闭自动续费", ["我的", "会员管理", "关闭自动续费"], "on",
-     "/user/manage.html"),
+    (
+        "multipage",
+        "fx-multipage",
+        "取消自动续费",
+        ["个人中心", "会员服务", "取消自动续费"],
+        "on",
+        "/user/vip.html",
+    ),
+    (
+        "hover",
+        "fx-hover",
+        "关闭自动续费",
+        ["我的", "会员管理", "关闭自动续费"],
+        "on",
+        "/user/manage.html",
+    ),
     ("spa", "fx-spa", "取消订阅", ["账户", "订阅管理", "取消订阅"], "on", "#/account/subscription"),
     ("iframe", "fx-iframe", "退订会员", ["会员中心", "退订会员"], "on", "/user/center.html"),
-    ("shadow", "fx-shadow", "关闭自动续费", ["账户设置", "关闭自动续费"], "on", "/user/account.html"),
-    ("secondroute", "fx-secondroute", "解除自动续费", ["账户设置", "隐私管理", "解除自动续费"], "on",
-     "/user/privacy.html"),
+    (
+        "shadow",
+        "fx-shadow",
+        "关闭自动续费",
+        ["账户设置", "关闭自动续费"],
+        "on",
+        "/user/account.html",
+    ),
+    (
+        "secondroute",
+        "fx-secondroute",
+        "解除自动续费",
+        ["账户设置", "隐私管理", "解除自动续费"],
+        "on",
+        "/user/privacy.html",
+    ),
 ]
 
 
-@pytest.mark.parametrize(("site", "profile_id", "text", "crumbs", "renew", "page"), FOUND_CASES,
-                         ids=[c[0] for c in FOUND_CASES])
+@pytest.mark.parametrize(
+    ("site", "profile_id", "text", "crumbs", "renew", "page"),
+    FOUND_CASES,
+    ids=[c[0] for c in FOUND_CASES],
+)
 def test_locate_finds_entry_on_fixture_site(
-    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
-    site: str, profile_id: str, text: str, crumbs: list[str], renew: str, page: str,
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    locate: Locate,
+    site: str,
+    profile_id: str,
+    text: str,
+    crumbs: list[str],
+    renew: str,
+    page: str,
 ) -> None:
     server = site_server(site)
     session = login_session(profile_id, server)
@@ -49,13 +84,18 @@ def test_locate_finds_entry_on_fixture_site(
     assert result.entry.page_url.endswith(page)
     assert result.clicks == sum(1 for s in result.path if s.action == "click")
     bundle = Path(result.bundle or "")
-    for shot in (result.entry.screenshot, result.entry.full_page_screenshot,
-                 result.entry.crop_screenshot):
+    for shot in (
+        result.entry.screenshot,
+        result.entry.full_page_screenshot,
+        result.entry.crop_screenshot,
+    ):
         assert shot is not None and (bundle / shot).stat().st_size > 1000
 
 
 def test_locate_iframe_entry_reports_frame_document(
-    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    locate: Locate,
 ) -> None:
     server = site_server("iframe")
     result = locate("fx-iframe", server, login_session("fx-iframe", server))
@@ -65,7 +105,9 @@ def test_locate_iframe_entry_reports_frame_document(
 
 
 def test_locate_second_route_used_after_first_fails(
-    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    locate: Locate,
 ) -> None:
     server = site_server("secondroute")
     result = locate("fx-secondroute", server, login_session("fx-secondroute", server))
@@ -76,7 +118,9 @@ def test_locate_second_route_used_after_first_fails(
 
 
 def test_locate_no_entry_is_not_found_with_bundle(
-    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    locate: Locate,
 ) -> None:
     server = site_server("noentry")
     result = locate("fx-noentry", server, login_session("fx-noentry", server), timeout_s=2.0)
@@ -90,7 +134,9 @@ def test_locate_no_entry_is_not_found_with_bundle(
 
 
 def test_locate_expired_session_is_login_required(
-    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    locate: Locate,
 ) -> None:
     server = site_server("multipage")
     session = login_session("fx-multipage", server)
@@ -103,7 +149,8 @@ def test_locate_expired_session_is_login_required(
 
 
 def test_locate_without_session_on_spa_is_login_required(
-    site_server: Callable[[str], SiteServer], locate: Locate,
+    site_server: Callable[[str], SiteServer],
+    locate: Locate,
 ) -> None:
     server = site_server("spa")
     result = locate("fx-spa", server, None, timeout_s=2.0)
@@ -111,7 +158,9 @@ def test_locate_without_session_on_spa_is_login_required(
 
 
 def test_locate_engine_refuses_dangerous_profile_steps(
-    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    locate: Locate,
 ) -> None:
     server = site_server("multipage")
     session = login_session("fx-unsafe", server)
@@ -130,7 +179,9 @@ def read_steps(bundle: Path) -> list[dict[str, object]]:
 
 
 def test_locate_bundle_layout_and_hashes(
-    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    locate: Locate,
 ) -> None:
     server = site_server("multipage")
     result = locate("fx-multipage", server, login_session("fx-multipage", server))
@@ -154,7 +205,9 @@ def test_locate_bundle_layout_and_hashes(
 
 
 def test_locate_bundle_never_contains_session_secrets(
-    site_server: Callable[[str], SiteServer], login_session: Login, locate: Locate,
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    locate: Locate,
 ) -> None:
     import zipfile
 
@@ -169,5 +222,5 @@ def test_locate_bundle_never_contains_session_secrets(
     with zipfile.ZipFile(bundle / "trace.zip") as trace:
         blobs.extend(trace.read(name) for name in trace.namelist())
     for blob in blobs:
-        for secret in secrets + [b"demo123"]:
+        for secret in [*secrets, b"demo123"]:
             assert secret not in blob

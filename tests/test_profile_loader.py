@@ -82,8 +82,11 @@ def test_loader_locator_with_two_kinds() -> None:
 
 
 def test_loader_step_with_two_actions() -> None:
-    message = error_of(VALID.replace("- click: {text: 会员中心}",
-                                     "- click: {text: 会员中心}\n        hover: {text: 我的}"))
+    message = error_of(
+        VALID.replace(
+            "- click: {text: 会员中心}", "- click: {text: 会员中心}\n        hover: {text: 我的}"
+        )
+    )
     assert message == (
         "shop.yaml:12: routes[0].steps[0]: a step needs exactly one action of goto, click, "
         "hover, wait_for, scroll, frame (found: click, hover)."
@@ -182,4 +185,6 @@ def test_loader_string_shorthand_is_text_locator() -> None:
 def test_loader_unreadable_file(tmp_path: Path) -> None:
     with pytest.raises(ProfileError) as caught:
         load_profile(tmp_path / "missing.yaml")
-    assert caught.value.message.endswith("missing.yaml: cannot read the file (No such file or directory).")
+    assert caught.value.message.endswith(
+        "missing.yaml: cannot read the file (No such file or directory)."
+    )

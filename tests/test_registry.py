@@ -41,7 +41,9 @@ def test_registry_bundled_profiles_match_json_schema(path: Path) -> None:
 
 def test_registry_committed_json_schema_is_current() -> None:
     committed = (REPO / "schema" / "profile.schema.json").read_text(encoding="utf-8")
-    assert committed == profile_json_schema(), "run: cancelscout profiles schema --out schema/profile.schema.json"
+    assert committed == profile_json_schema(), (
+        "run: cancelscout profiles schema --out schema/profile.schema.json"
+    )
 
 
 def test_registry_drop_in_file_is_found(tmp_path: Path) -> None:

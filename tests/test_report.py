@@ -14,8 +14,11 @@ from cancelscout.result import LocateResult
 
 @pytest.mark.parametrize("lang", ["zh", "en"])
 def test_report_opens_offline_with_all_images(
-    site_server: Callable[[str], SiteServer], login_session: Callable[[str, SiteServer], Path],
-    locate: Callable[..., LocateResult], page: Page, lang: str,
+    site_server: Callable[[str], SiteServer],
+    login_session: Callable[[str, SiteServer], Path],
+    locate: Callable[..., LocateResult],
+    page: Page,
+    lang: str,
 ) -> None:
     server = site_server("hover")
     result = locate("fx-hover", server, login_session("fx-hover", server), lang=lang)
@@ -29,7 +32,8 @@ def test_report_opens_offline_with_all_images(
     assert images.count() >= 6
     broken = page.evaluate(
         "() => Array.from(document.images).filter(i => !(i.complete && i.naturalWidth > 0))"
-        ".map(i => i.alt)")
+        ".map(i => i.alt)"
+    )
     assert broken == []
     heading = "取消入口取证报告" if lang == "zh" else "Cancel-entry evidence report"
     assert page.locator("h1").inner_text() == heading

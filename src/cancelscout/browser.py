@@ -12,6 +12,7 @@ import shutil
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from playwright.sync_api import Browser, BrowserContext, Playwright
 
@@ -55,7 +56,7 @@ def _managed_chromium(playwright: Playwright | None) -> Path | None:
         return None
     try:
         path = Path(playwright.chromium.executable_path)
-    except Exception:  # noqa: BLE001 - Playwright raises when its registry is unknown
+    except Exception:
         return None
     return path if path.exists() else None
 
@@ -77,7 +78,9 @@ def resolve_browser(explicit: str | None, playwright: Playwright | None) -> Brow
     if explicit:
         path = Path(explicit)
         if not path.exists():
-            raise BrowserNotFoundError(f"browser not found at {explicit} ({source}). {INSTALL_HINT}")
+            raise BrowserNotFoundError(
+                f"browser not found at {explicit} ({source}). {INSTALL_HINT}"
+            )
         return BrowserChoice(path, source)
     managed = _managed_chromium(playwright)
     if managed is not None:
@@ -95,22 +98,26 @@ def launch_args() -> list[str]:
     return args
 
 
-def launch_options(choice: BrowserChoice, *, headless: bool) -> dict[str, object]:
-    options: dict[str, object] = {"headless": headless, "args": launch_args()}
+def launch_options(choice: BrowserChoice, *, headless: bool) -> dict[str, Any]:
+    options: dict[str, Any] = {"headless": headless, "args": launch_args()}
     if choice.path is not None:
         options["executable_path"] = str(choice.path)
     return options
 
 
 def launch(playwright: Playwright, choice: BrowserChoice, *, headless: bool) -> Browser:
-    return playwright.chromium.launch(**launch_options(choice, headless=headless))  # type: ignore[arg-type]
+    return playwright.chromium.launch(**launch_options(choice, headless=headless))
 
 
 def launch_persistent(
-    playwright: Playwright, choice: BrowserChoice, user_data_dir: Path, *, headless: bool,
-    **context_options: object,
+    playwright: Playwright,
+    choice: BrowserChoice,
+    user_data_dir: Path,
+    *,
+    headless: bool,
+    **context_options: Any,
 ) -> BrowserContext:
-    return playwright.chromium.launch_persistent_context(  # type: ignore[misc]
+    return playwright.chromium.launch_persistent_context(
         str(user_data_dir), **launch_options(choice, headless=headless), **context_options
     )
 

@@ -39,8 +39,11 @@ ProfilesOpt = Annotated[
 ]
 BrowserOpt = Annotated[
     str | None,
-    typer.Option("--browser", help="Chromium/Chrome executable (else CANCELSCOUT_BROWSER, "
-                 "Playwright's Chromium, system Chromium)."),
+    typer.Option(
+        "--browser",
+        help="Chromium/Chrome executable (else CANCELSCOUT_BROWSER, "
+        "Playwright's Chromium, system Chromium).",
+    ),
 ]
 BaseUrlOpt = Annotated[
     str | None,
@@ -84,8 +87,9 @@ def _version(value: bool) -> None:
 @app.callback()
 def main_callback(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every step.")] = False,
-    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True,
-                                          help="Show the version.")] = False,
+    version: Annotated[
+        bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
+    ] = False,
 ) -> None:
     logging_setup.configure(verbose=verbose)
 
@@ -105,9 +109,11 @@ def progress_printer(enabled: bool) -> Callable[[dict[str, Any]], None] | None:
 
     def show(record: dict[str, Any]) -> None:
         mark = {"ok": "[green]✓[/]", "found": "[bold green]★[/]"}.get(
-            record["outcome"], f"[yellow]{escape(record['outcome'])}[/]")
-        err.print(f"  [{record['index']:>3}] {record['action']:<8} "
-                  f"{escape(str(record['label']))} {mark}")
+            record["outcome"], f"[yellow]{escape(record['outcome'])}[/]"
+        )
+        err.print(
+            f"  [{record['index']:>3}] {record['action']:<8} {escape(str(record['label']))} {mark}"
+        )
 
     return show
 
@@ -117,15 +123,22 @@ def progress_printer(enabled: bool) -> Callable[[dict[str, Any]], None] | None:
 def locate_cancel_cmd(
     platform: Annotated[str | None, typer.Argument(help="Profile id, e.g. demo-xingchen.")] = None,
     url: Annotated[str | None, typer.Option("--url", help="Start page (discovery mode).")] = None,
-    session: Annotated[Path | None, typer.Option("--session",
-                       help="Playwright storage-state JSON of your logged-in session.")] = None,
-    user_data_dir: Annotated[Path | None, typer.Option("--user-data-dir",
-                             help="A persistent browser profile folder that is logged in.")] = None,
+    session: Annotated[
+        Path | None,
+        typer.Option("--session", help="Playwright storage-state JSON of your logged-in session."),
+    ] = None,
+    user_data_dir: Annotated[
+        Path | None,
+        typer.Option(
+            "--user-data-dir", help="A persistent browser profile folder that is logged in."
+        ),
+    ] = None,
     out_dir: OutOpt = None,
     headed: Annotated[bool, typer.Option("--headed", help="Show the browser window.")] = False,
     as_json: JsonOpt = False,
-    timeout: Annotated[float, typer.Option("--timeout", min=1, max=300,
-                       help="Seconds to wait for each element.")] = 15.0,
+    timeout: Annotated[
+        float, typer.Option("--timeout", min=1, max=300, help="Seconds to wait for each element.")
+    ] = 15.0,
     profiles: ProfilesOpt = None,
     lang: LangOpt = None,
     base_url: BaseUrlOpt = None,
@@ -157,9 +170,13 @@ def locate_cancel_cmd(
     from cancelscout import paths
 
     options = LocateOptions(
-        out_dir=out_dir or paths.default_output_dir(), session_file=session,
-        user_data_dir=user_data_dir, timeout_s=timeout, base_url=base_url,
-        lang=_lang(lang, default="zh"), profile_path=profile_path,
+        out_dir=out_dir or paths.default_output_dir(),
+        session_file=session,
+        user_data_dir=user_data_dir,
+        timeout_s=timeout,
+        base_url=base_url,
+        lang=_lang(lang, default="zh"),
+        profile_path=profile_path,
         on_step=progress_printer(not as_json),
     )
     with open_runtime(browser, headed=headed) as runtime:
@@ -171,10 +188,16 @@ def locate_cancel_cmd(
 @handle_errors
 def login_cmd(
     platform: Annotated[str, typer.Argument(help="Profile id.")],
-    username: Annotated[str | None, typer.Option("--username",
-                        help="Log in headless through the profile's login form.")] = None,
-    save_to: Annotated[Path | None, typer.Option("--save-to",
-                       help="Where to save the session (default: your private data folder).")] = None,
+    username: Annotated[
+        str | None,
+        typer.Option("--username", help="Log in headless through the profile's login form."),
+    ] = None,
+    save_to: Annotated[
+        Path | None,
+        typer.Option(
+            "--save-to", help="Where to save the session (default: your private data folder)."
+        ),
+    ] = None,
     timeout: Annotated[float, typer.Option("--timeout", min=5, help="Seconds to wait.")] = 300.0,
     profiles: ProfilesOpt = None,
     base_url: BaseUrlOpt = None,
@@ -189,13 +212,17 @@ def login_cmd(
     target = save_to or saved_session_path(profile.id)
     if username is not None:
         password = os.environ.get("CANCELSCOUT_PASSWORD") or typer.prompt(
-            "Password", hide_input=True)
+            "Password", hide_input=True
+        )
         with open_runtime(browser, headed=False) as runtime:
-            state = login_with_form(profile, runtime, username, password,
-                                    timeout_s=min(timeout, 60), base_url=base_url)
+            state = login_with_form(
+                profile, runtime, username, password, timeout_s=min(timeout, 60), base_url=base_url
+            )
     else:
-        err.print(f"A browser window opens at {escape(profile.name)}'s login page. Log in there "
-                  "(QR code, SMS code or password); this command waits until you are logged in.")
+        err.print(
+            f"A browser window opens at {escape(profile.name)}'s login page. Log in there "
+            "(QR code, SMS code or password); this command waits until you are logged in."
+        )
         with open_runtime(browser, headed=True) as runtime:
             state = login_interactive(profile, runtime, timeout_s=timeout, base_url=base_url)
     write_session(target, state)
@@ -217,8 +244,11 @@ def demo_cmd(
 
     lang_code = _lang(lang, default=terminal_lang())
     result = run_demo(
-        out_dir=out_dir or paths.default_output_dir(), lang=_lang(lang, default="zh"),
-        headed=headed, browser=browser, on_step=progress_printer(not as_json),
+        out_dir=out_dir or paths.default_output_dir(),
+        lang=_lang(lang, default="zh"),
+        headed=headed,
+        browser=browser,
+        on_step=progress_printer(not as_json),
         announce=None if as_json else (lambda text: err.print(text)),
     )
     emit_result(result, as_json=as_json, lang=lang_code)

@@ -43,13 +43,26 @@ def list_cmd(profiles: ProfilesOpt = None) -> None:
     for item in registry.list():
         if item.profile is None:
             broken += 1
-            table.add_row(item.entry.id, "[red]invalid[/]", escape(item.error or ""), "", "", "",
-                          str(item.entry.path))
+            table.add_row(
+                item.entry.id,
+                "[red]invalid[/]",
+                escape(item.error or ""),
+                "",
+                "",
+                "",
+                str(item.entry.path),
+            )
             continue
         p = item.profile
-        table.add_row(p.id, escape(p.name), escape(p.base_url), str(len(p.routes)),
-                      escape(p.meta.maintainer or ""),
-                      str(p.meta.last_verified or ""), str(item.entry.path))
+        table.add_row(
+            p.id,
+            escape(p.name),
+            escape(p.base_url),
+            str(len(p.routes)),
+            escape(p.meta.maintainer or ""),
+            str(p.meta.last_verified or ""),
+            str(item.entry.path),
+        )
     out.print(table)
     folders = ", ".join(str(f) for f in registry.folders)
     err.print(f"{len(registry.ids())} profiles ({broken} invalid) from: {escape(folders)}")
@@ -58,8 +71,9 @@ def list_cmd(profiles: ProfilesOpt = None) -> None:
 
 
 @profiles_app.command("show")
-def show_cmd(profile_id: Annotated[str, typer.Argument(metavar="ID")],
-             profiles: ProfilesOpt = None) -> None:
+def show_cmd(
+    profile_id: Annotated[str, typer.Argument(metavar="ID")], profiles: ProfilesOpt = None
+) -> None:
     """Print the profile as loaded (defaults filled in)."""
     registry = ProfileRegistry.default(profiles or [])
     try:
@@ -90,8 +104,9 @@ def _files_to_check(paths: list[Path], registry: ProfileRegistry) -> list[Path]:
 
 @profiles_app.command("check")
 def check_cmd(
-    paths: Annotated[list[Path] | None, typer.Argument(help="Files or folders (default: all).")]
-    = None,
+    paths: Annotated[
+        list[Path] | None, typer.Argument(help="Files or folders (default: all).")
+    ] = None,
     profiles: ProfilesOpt = None,
 ) -> None:
     """Validate profiles; exit 0 when all are valid, 2 otherwise."""
@@ -106,8 +121,10 @@ def check_cmd(
             failures += 1
             out.print(f"[red]✗[/] {escape(exc.message)}")
         else:
-            out.print(f"[green]✓[/] {escape(str(path))}: {escape(profile.id)} "
-                      f"({len(profile.routes)} routes)")
+            out.print(
+                f"[green]✓[/] {escape(str(path))}: {escape(profile.id)} "
+                f"({len(profile.routes)} routes)"
+            )
     if not files:
         out.print("no profile files found")
     err.print(f"{len(files) - failures} valid, {failures} invalid")
@@ -125,8 +142,10 @@ def _accept_shorthands(node: Any) -> Any:
         if node == _LOCATOR_REF:
             return _LOCATOR_OR_TEXT
         if node.get("type") == "array" and node.get("items") == _LOCATOR_REF:
-            return {**{k: v for k, v in node.items() if k not in ("type", "items")},
-                    "anyOf": [{"type": "array", "items": _LOCATOR_OR_TEXT}, _LOCATOR_OR_TEXT]}
+            return {
+                **{k: v for k, v in node.items() if k not in ("type", "items")},
+                "anyOf": [{"type": "array", "items": _LOCATOR_OR_TEXT}, _LOCATOR_OR_TEXT],
+            }
         return {key: _accept_shorthands(value) for key, value in node.items()}
     if isinstance(node, list):
         return [_accept_shorthands(item) for item in node]

@@ -21,8 +21,9 @@ def cjk_fonts() -> list[str]:
     if shutil.which("fc-list") is None:
         return []
     try:
-        listed = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True,
-                                text=True, timeout=20).stdout
+        listed = subprocess.run(
+            ["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=20
+        ).stdout
     except (OSError, subprocess.TimeoutExpired):
         return []
     return sorted({line.split(",")[0].strip() for line in listed.splitlines() if line.strip()})
@@ -58,20 +59,36 @@ def run_doctor(console: Console, extra_profiles: list[Path], explicit_browser: s
         except BrowserNotFoundError as exc:
             line(False, "browser", exc.message, INSTALL_HINT)
     fonts = cjk_fonts()
-    line(bool(fonts), "CJK font", ", ".join(fonts[:3]) or "none found",
-         "sudo apt-get install fonts-noto-cjk (without it Chinese renders as boxes in screenshots)")
+    line(
+        bool(fonts),
+        "CJK font",
+        ", ".join(fonts[:3]) or "none found",
+        "sudo apt-get install fonts-noto-cjk (without it Chinese renders as boxes in screenshots)",
+    )
     registry = ProfileRegistry.default(extra_profiles)
     for folder in registry.folders:
         state = "present" if folder.is_dir() else "absent (optional)"
         console.print(f"  profile folder: {escape(str(folder))} — {state}")
-    line(bool(registry.ids()), "profiles", f"{len(registry.ids())} found",
-         "run from a cancelscout checkout or pass --profiles DIR")
+    line(
+        bool(registry.ids()),
+        "profiles",
+        f"{len(registry.ids())} found",
+        "run from a cancelscout checkout or pass --profiles DIR",
+    )
     for warning in registry.warnings:
         console.print(f"[yellow]![/] {escape(warning)}")
     output = paths.default_output_dir()
-    line(_writable(output), "output folder", str(output),
-         "run from a writable folder or set CANCELSCOUT_OUT")
-    line(os.access(paths.home().parent, os.W_OK) or paths.home().exists(), "private data folder",
-         str(paths.home()), "set CANCELSCOUT_HOME to a writable folder")
+    line(
+        _writable(output),
+        "output folder",
+        str(output),
+        "run from a writable folder or set CANCELSCOUT_OUT",
+    )
+    line(
+        os.access(paths.home().parent, os.W_OK) or paths.home().exists(),
+        "private data folder",
+        str(paths.home()),
+        "set CANCELSCOUT_HOME to a writable folder",
+    )
     console.print("all good" if not problems else f"{problems} problem(s) found")
     return 1 if problems else 0

@@ -35,9 +35,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "files": "证据文件索引",
         "file": "文件",
         "report_note": "本报告、trace.zip 与 run.log 的 SHA-256 记录在 manifest.json 中。"
-                       "步骤记录 steps.jsonl 逐条以哈希链相连。",
+        "步骤记录 steps.jsonl 逐条以哈希链相连。",
         "safety": "安全承诺：本工具只定位入口，从未点击取消、确认、支付、续费或购买按钮；"
-                  "会话 Cookie 与密码不会写入证据包。",
+        "会话 Cookie 与密码不会写入证据包。",
         "masked": "已遮盖的敏感元素数",
         "bundle": "证据包",
         "report": "报告",
@@ -78,10 +78,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "files": "Evidence files",
         "file": "File",
         "report_note": "The SHA-256 of this report, trace.zip and run.log are in manifest.json. "
-                       "Each record of steps.jsonl is hash-chained to the one before it.",
+        "Each record of steps.jsonl is hash-chained to the one before it.",
         "safety": "Safety promise: the tool only located the entry; it never clicked a cancel, "
-                  "confirm, pay, renew or purchase control. Session cookies and passwords are "
-                  "never written to the bundle.",
+        "confirm, pay, renew or purchase control. Session cookies and passwords are "
+        "never written to the bundle.",
         "masked": "Sensitive elements masked",
         "bundle": "Bundle",
         "report": "Report",

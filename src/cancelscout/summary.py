@@ -10,8 +10,13 @@ from rich.markup import escape
 from cancelscout.i18n import strings
 from cancelscout.result import LocateResult
 
-STATUS_STYLE = {"found": "green", "not_found": "yellow", "login_required": "magenta",
-                "needs_human": "magenta", "error": "red"}
+STATUS_STYLE = {
+    "found": "green",
+    "not_found": "yellow",
+    "login_required": "magenta",
+    "needs_human": "magenta",
+    "error": "red",
+}
 
 
 def print_summary(console: Console, result: LocateResult, lang: str) -> None:
@@ -34,4 +39,6 @@ def print_summary(console: Console, result: LocateResult, lang: str) -> None:
     if result.report:
         console.print(f"  {t['report']}: {escape(result.report)}")
     if result.entry is not None and result.entry.screenshot and result.bundle:
-        console.print(f"  {t['screenshot']}: {escape(str(Path(result.bundle) / result.entry.screenshot))}")
+        console.print(
+            f"  {t['screenshot']}: {escape(str(Path(result.bundle) / result.entry.screenshot))}"
+        )

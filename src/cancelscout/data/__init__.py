@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
 from cancelscout.profiles.yamlsafe import read_yaml
 
 
-@lru_cache(maxsize=None)
+@cache
 def keywords() -> dict[str, Any]:
     raw = resources.files(__name__).joinpath("keywords.yaml").read_bytes()
     data: dict[str, Any] = read_yaml(raw, "keywords.yaml").data  # only true/false are booleans

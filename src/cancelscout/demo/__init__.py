@@ -31,14 +31,21 @@ def demo_account() -> tuple[str, str]:
 
 
 def run_demo(
-    *, out_dir: Path, lang: str, headed: bool, browser: str | None,
+    *,
+    out_dir: Path,
+    lang: str,
+    headed: bool,
+    browser: str | None,
     on_step: Callable[[dict[str, Any]], None] | None,
     announce: Callable[[str], None] | None,
 ) -> LocateResult:
     profile, profile_path = ProfileRegistry.default().get(DEMO_PROFILE)
     username, password = demo_account()
-    with SiteServer(DEMO_SITE) as server, open_runtime(browser, headed=headed) as runtime, \
-            tempfile.TemporaryDirectory(prefix="cancelscout-demo-") as tmp:
+    with (
+        SiteServer(DEMO_SITE) as server,
+        open_runtime(browser, headed=headed) as runtime,
+        tempfile.TemporaryDirectory(prefix="cancelscout-demo-") as tmp,
+    ):
         base_url = server.url + "/"
         if announce:
             announce(f"demo shop 演示站 '{profile.name}' serving at {base_url}")
@@ -48,8 +55,12 @@ def run_demo(
         if announce:
             announce(f"logged in as '{username}'; locating the cancel entry …")
         options = LocateOptions(
-            out_dir=out_dir, session_file=session_file, base_url=base_url, lang=lang,
-            profile_path=profile_path, on_step=on_step,
+            out_dir=out_dir,
+            session_file=session_file,
+            base_url=base_url,
+            lang=lang,
+            profile_path=profile_path,
+            on_step=on_step,
         )
         result = locate_cancel(profile, options, runtime)
         hits = server.state()["danger_hits"]

@@ -6,6 +6,7 @@ leaves the platform's hosts, and records every step into the evidence bundle as 
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -82,8 +83,9 @@ class LocateRun:
         self.guard = ClickGuard()
         self.policy = DomainPolicy(allowed_hosts(self.profile))
         self.recorder = StepRecorder.start(options.out_dir, self.profile, options.on_step)
-        self.result = LocateResult(status="error", platform=self.profile.id,
-                                   bundle=str(self.recorder.bundle.root))
+        self.result = LocateResult(
+            status="error", platform=self.profile.id, bundle=str(self.recorder.bundle.root)
+        )
         self.page: Page | None = None
         self._new_pages: list[Page] = []
         self._visited: set[str] = set()
@@ -105,8 +107,10 @@ class LocateRun:
 
     def _watch(self, page: Page) -> None:
         page.on("dialog", self._on_dialog)
-        page.on("framenavigated", lambda frame: self._visited.add(frame.url)
-                if frame == frame.page.main_frame else None)
+        page.on(
+            "framenavigated",
+            lambda frame: self._visited.add(frame.url) if frame == frame.page.main_frame else None,
+        )
 
     def _on_new_page(self, page: Page) -> None:
         self._watch(page)
@@ -117,10 +121,8 @@ class LocateRun:
         # Dismiss is the safe answer to every alert/confirm/prompt (it never confirms anything).
         self.result.dialogs.append(f"{dialog.type}: {dialog.message}")
         self.recorder.log.warning("dialog_dismissed", kind=dialog.type, message=dialog.message)
-        try:
+        with contextlib.suppress(PlaywrightError):
             dialog.dismiss()
-        except PlaywrightError:
-            pass
 
     # -- the run ----------------------------------------------------------------------------
     def run(self) -> LocateResult:
@@ -148,9 +150,15 @@ class LocateRun:
             self.result.pages_visited = len(self._visited)
             self.result.duration_s = round(time.monotonic() - started, 3)
             self.result.blocked.extend(f"navigation to {url}" for url in self.policy.blocked)
-            finish_bundle(self.recorder, context, self.result, secrets=secrets,
-                          profile_path=self.options.profile_path,
-                          browser_version=self.runtime.version(), lang=self.options.lang)
+            finish_bundle(
+                self.recorder,
+                context,
+                self.result,
+                secrets=secrets,
+                profile_path=self.options.profile_path,
+                browser_version=self.runtime.version(),
+                lang=self.options.lang,
+            )
         if interrupted is not None:
             raise interrupted
         return self.result
@@ -182,25 +190,37 @@ class LocateRun:
         try:
             response = self.page.goto(url, wait_until="domcontentloaded")
         except PlaywrightError as exc:
-            self.recorder.record(self.page, "goto", label, url_before=before, outcome="failed",
-                                 error=_first_line(str(exc)), locator=url)
+            self.recorder.record(
+                self.page,
+                "goto",
+                label,
+                url_before=before,
+                outcome="failed",
+                error=_first_line(str(exc)),
+                locator=url,
+            )
             raise SiteError(f"cannot open {url}: {_first_line(str(exc))}") from None
         self._settle()
         status = response.status if response is not None else None
         failed = status is not None and status >= 500
-        self.recorder.record(self.page, "goto", label, url_before=before, locator=url,
-                             outcome="failed" if failed else "ok",
-                             error=f"HTTP {status}" if failed else None)
+        self.recorder.record(
+            self.page,
+            "goto",
+            label,
+            url_before=before,
+            locator=url,
+            outcome="failed" if failed else "ok",
+            error=f"HTTP {status}" if failed else None,
+        )
         if failed:
             raise SiteError(f"{url} answered HTTP {status}")
         self._check_challenge()
 
     def _settle(self) -> None:
         assert self.page is not None
-        try:
+        # A page stuck on a slow image is not an error: the next step's own wait handles it.
+        with contextlib.suppress(PlaywrightError):
             self.page.wait_for_load_state("load", timeout=SETTLE_MS)
-        except PlaywrightError:
-            pass  # a page stuck on a slow image; the next step's wait handles readiness
 
     def _check_challenge(self) -> None:
         assert self.page is not None
@@ -236,8 +256,13 @@ class LocateRun:
                 return
         self.result.status = "not_found"
         self.result.error = None
-        self.recorder.record(self.page, "stop", "not found", outcome="not_found",
-                             error=f"no route reached an entry ({len(self.profile.routes)} tried)")
+        self.recorder.record(
+            self.page,
+            "stop",
+            "not found",
+            outcome="not_found",
+            error=f"no route reached an entry ({len(self.profile.routes)} tried)",
+        )
 
     def _try_route(self, route: Route) -> _RouteOutcome:
         assert self.page is not None
@@ -254,30 +279,44 @@ class LocateRun:
             try:
                 root = self._run_step(step, root, route)
             except (SiteError, BlockedActionError, PlaywrightError) as exc:
-                message = exc.message if isinstance(exc, CancelscoutError) else _first_line(str(exc))
+                message = (
+                    exc.message if isinstance(exc, CancelscoutError) else _first_line(str(exc))
+                )
                 if isinstance(exc, BlockedActionError):
                     self.result.blocked.append(message)
-                self.recorder.record(self.page, step.action, step.breadcrumb(), route=route.name,
-                                     locator=_describe(step), outcome="failed", error=message)
+                self.recorder.record(
+                    self.page,
+                    step.action,
+                    step.breadcrumb(),
+                    route=route.name,
+                    locator=_describe(step),
+                    outcome="failed",
+                    error=message,
+                )
                 if step.optional:
                     continue
                 self.recorder.log.warning("route_failed", route=route.name, error=message)
                 return _RouteOutcome()
             if step.action in ("click", "hover"):
-                outcome.path.append(PathStep(action=step.action, label=step.breadcrumb(),
-                                             url=self.page.url))
+                outcome.path.append(
+                    PathStep(action=step.action, label=step.breadcrumb(), url=self.page.url)
+                )
                 outcome.clicks += step.action == "click"
                 outcome.hovers += step.action == "hover"
         found = self._find_target(route, root)
         if found is None:
-            self.recorder.record(self.page, "target", route.name, route=route.name,
-                                 outcome="not_found",
-                                 locator=" | ".join(t.describe() for t in route.target))
+            self.recorder.record(
+                self.page,
+                "target",
+                route.name,
+                route=route.name,
+                outcome="not_found",
+                locator=" | ".join(t.describe() for t in route.target),
+            )
             return _RouteOutcome()
         locator, spec_text = found
         outcome.entry = self._capture_entry(locator, spec_text, route)
-        outcome.path.append(PathStep(action="entry", label=outcome.entry.text,
-                                     url=self.page.url))
+        outcome.path.append(PathStep(action="entry", label=outcome.entry.text, url=self.page.url))
         outcome.auto_renew = rules.auto_renew_status(self.page, self.profile.auto_renew)
         return outcome
 
@@ -308,8 +347,15 @@ class LocateRun:
             elif step.hover is not None:
                 target.hover(timeout=timeout)
                 self.page.wait_for_timeout(300)  # let CSS transitions finish for the screenshot
-        self.recorder.record(self.page, step.action, step.breadcrumb(), route=route.name,
-                             locator=_describe(step), url_before=before, outcome="ok")
+        self.recorder.record(
+            self.page,
+            step.action,
+            step.breadcrumb(),
+            route=route.name,
+            locator=_describe(step),
+            url_before=before,
+            outcome="ok",
+        )
         self._check_challenge()
         return root
 
@@ -320,10 +366,8 @@ class LocateRun:
             self.page = self._new_pages.pop()
             self._new_pages.clear()
             self.recorder.log.info("switched_to_new_tab", url=self.page.url)
-        try:
+        with contextlib.suppress(PlaywrightError):
             self.page.wait_for_load_state("domcontentloaded", timeout=self.timeout_ms)
-        except PlaywrightError:
-            pass
         self._settle()
 
     def _find_target(self, route: Route, root: Root) -> tuple[PWLocator, str] | None:
@@ -351,10 +395,15 @@ class LocateRun:
                        doc: el.ownerDocument.location.href})"""
         )
         text = info["text"] or info["aria"] or info["title"] or spec_text
-        box = locator.bounding_box()
-        entry = Entry(text=" ".join(str(text).split()), page_url=self.page.url,
-                      href=info["href"] or None, locator=spec_text,
-                      frame_url=info["doc"] if info["doc"] != self.page.url else None)
+        rect = locator.bounding_box()
+        box = None if rect is None else {k: float(rect[k]) for k in ('x', 'y', 'width', 'height')}
+        entry = Entry(
+            text=" ".join(str(text).split()),
+            page_url=self.page.url,
+            href=info["href"] or None,
+            locator=spec_text,
+            frame_url=info["doc"] if info["doc"] != self.page.url else None,
+        )
         shots = self.recorder.capture_entry(self.page, box, entry)
         entry.screenshot = shots.get("annotated")
         entry.full_page_screenshot = shots.get("full")

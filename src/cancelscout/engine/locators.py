@@ -8,14 +8,14 @@ and text engines pierce open shadow roots, so entries inside web components are 
 from __future__ import annotations
 
 import re
-from typing import Union
+from typing import TypeAlias
 
 from playwright.sync_api import FrameLocator, Locator, Page
 
 from cancelscout.profiles.schema import Locator as LocatorSpec
 from cancelscout.textnorm import variant_pattern
 
-Root = Union[Page, FrameLocator]
+Root: TypeAlias = Page | FrameLocator
 
 
 def _text_matcher(value: str, match: str) -> re.Pattern[str]:

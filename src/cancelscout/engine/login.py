@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urljoin
 
 from playwright.sync_api import BrowserContext, Page
@@ -40,22 +40,30 @@ def _open(profile: Profile, runtime: Runtime) -> tuple[BrowserContext, Page]:
     return context, page
 
 
-def _verified_state(context: BrowserContext, profile: Profile, timeout_ms: float) -> dict[str, Any] | None:
+def _verified_state(
+    context: BrowserContext, profile: Profile, timeout_ms: float
+) -> dict[str, Any] | None:
     """Open the profile's check page in a fresh tab; the storage state if it shows logged in."""
     check = context.new_page()
     try:
-        check.goto(urljoin(profile.base_url, profile.login.check_url), wait_until="domcontentloaded")
+        check.goto(
+            urljoin(profile.base_url, profile.login.check_url), wait_until="domcontentloaded"
+        )
         if rules.logged_in(check, profile.login, timeout_ms):
-            state: dict[str, Any] = context.storage_state()
-            return state
+            return cast(dict[str, Any], context.storage_state())
         return None
     finally:
         check.close()
 
 
 def login_with_form(
-    profile: Profile, runtime: Runtime, username: str, password: str, *,
-    timeout_s: float = 30, base_url: str | None = None,
+    profile: Profile,
+    runtime: Runtime,
+    username: str,
+    password: str,
+    *,
+    timeout_s: float = 30,
+    base_url: str | None = None,
 ) -> dict[str, Any]:
     profile = with_base_url(profile, base_url)
     form = profile.login.form
@@ -83,11 +91,15 @@ def login_with_form(
 
 
 def login_interactive(
-    profile: Profile, runtime: Runtime, *, timeout_s: float = 300, base_url: str | None = None,
+    profile: Profile,
+    runtime: Runtime,
+    *,
+    timeout_s: float = 300,
+    base_url: str | None = None,
     on_wait: Callable[[float], None] | None = None,
 ) -> dict[str, Any]:
     profile = with_base_url(profile, base_url)
-    context, page = _open(profile, runtime)
+    context, _page = _open(profile, runtime)
     login_url = urljoin(profile.base_url, profile.login.url)
     deadline = time.monotonic() + timeout_s
     try:

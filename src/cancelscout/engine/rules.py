@@ -79,7 +79,8 @@ def challenge_shown(page: Page, profile: Profile) -> str | None:
             return f"profile challenge rule {rule.model_dump(exclude_none=True)}"
     try:
         found: str | None = page.evaluate(
-            _CHALLENGE_JS, [list(CHALLENGE_SELECTORS), list(CHALLENGE_TEXTS)])
+            _CHALLENGE_JS, [list(CHALLENGE_SELECTORS), list(CHALLENGE_TEXTS)]
+        )
     except PlaywrightError:
         return None  # the page navigated away mid-check; the next step checks again
     return found

@@ -40,7 +40,10 @@ class Runtime:
         return "unknown"
 
     def new_context(
-        self, *, storage_state: dict[str, Any] | None = None, user_data_dir: Path | None = None,
+        self,
+        *,
+        storage_state: dict[str, Any] | None = None,
+        user_data_dir: Path | None = None,
         **options: Any,
     ) -> BrowserContext:
         merged = {**CONTEXT_DEFAULTS, **options}

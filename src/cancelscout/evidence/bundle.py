@@ -41,9 +41,7 @@ def utc_now() -> datetime:
 
 
 def iso_ms(moment: datetime) -> str:
-    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace(
-        "+00:00", "Z"
-    )
+    return moment.astimezone(timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
 
 
 def sha256_bytes(data: bytes) -> str:
@@ -129,8 +127,12 @@ class EvidenceBundle:
 
     def append_step(self, record: dict[str, Any]) -> dict[str, Any]:
         """Append ``record`` (index, time and chain link added) and fsync it."""
-        full = {"index": self.next_index, "time": iso_ms(utc_now()), **record,
-                "prev": self.chain_head}
+        full = {
+            "index": self.next_index,
+            "time": iso_ms(utc_now()),
+            **record,
+            "prev": self.chain_head,
+        }
         line = json.dumps(full, ensure_ascii=False, sort_keys=True).encode()
         self._steps.write(line + b"\n")
         self._steps.flush()
@@ -157,8 +159,11 @@ class EvidenceBundle:
             "run_id": self.run_id,
             "platform": self.platform,
             **fields,
-            "chain": {"genesis": genesis_hash(self.run_id), "head": self.chain_head,
-                      "records": len(self.records)},
+            "chain": {
+                "genesis": genesis_hash(self.run_id),
+                "head": self.chain_head,
+                "records": len(self.records),
+            },
             "files": files,
         }
         data = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True).encode()

@@ -91,22 +91,26 @@ def dom_snapshot(page: Page, masks: list[str]) -> tuple[bytes, int]:
     for frame in page.frames[1:]:
         try:
             sub: dict[str, Any] = frame.evaluate(_DOM_JS, masks)
-        except Exception:  # noqa: BLE001 - a frame may detach or be cross-origin mid-snapshot
+        except Exception:
             continue
         parts.append(f"\n<!-- cancelscout: frame {frame.url} -->\n{sub['html']}")
         masked += int(sub["masked"])
     return "".join(parts).encode("utf-8"), masked
 
 
-def crop_box(box: dict[str, float], viewport: dict[str, int], margin: int = 120) -> dict[str, float]:
+def crop_box(
+    box: dict[str, float], viewport: tuple[int, int], margin: int = 120
+) -> dict[str, float]:
     x = max(0.0, box["x"] - margin)
     y = max(0.0, box["y"] - margin)
-    right = min(float(viewport["width"]), box["x"] + box["width"] + margin)
-    bottom = min(float(viewport["height"]), box["y"] + box["height"] + margin)
+    right = min(float(viewport[0]), box["x"] + box["width"] + margin)
+    bottom = min(float(viewport[1]), box["y"] + box["height"] + margin)
     return {"x": x, "y": y, "width": max(1.0, right - x), "height": max(1.0, bottom - y)}
 
 
-def annotated_screenshot(page: Page, box: dict[str, float], caption: str, masks: list[str]) -> bytes:
+def annotated_screenshot(
+    page: Page, box: dict[str, float], caption: str, masks: list[str]
+) -> bytes:
     page.evaluate(_OVERLAY_JS, [box, caption, OVERLAY_ID])
     try:
         return screenshot(page, masks)

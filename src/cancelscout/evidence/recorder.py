@@ -48,20 +48,32 @@ class StepRecorder:
         artifacts: list[Artifact] = []
         try:
             png = capture.screenshot(page, self.masks)
-            artifacts.append(self.bundle.write(
-                self.bundle.artifact_name("screenshots", index, slug, ".png"), png))
+            artifacts.append(
+                self.bundle.write(
+                    self.bundle.artifact_name("screenshots", index, slug, ".png"), png
+                )
+            )
             html, masked = capture.dom_snapshot(page, self.masks)
             self.masked_elements += masked
-            artifacts.append(self.bundle.write(
-                self.bundle.artifact_name("dom", index, slug, ".html"), html))
+            artifacts.append(
+                self.bundle.write(self.bundle.artifact_name("dom", index, slug, ".html"), html)
+            )
         except (PlaywrightError, OSError) as exc:
             return artifacts, str(exc).strip().splitlines()[0] if str(exc).strip() else repr(exc)
         return artifacts, None
 
     def record(
-        self, page: Page | None, action: str, label: str, *, outcome: str,
-        route: str | None = None, locator: str | None = None, url_before: str | None = None,
-        error: str | None = None, extra: list[Artifact] | None = None,
+        self,
+        page: Page | None,
+        action: str,
+        label: str,
+        *,
+        outcome: str,
+        route: str | None = None,
+        locator: str | None = None,
+        url_before: str | None = None,
+        error: str | None = None,
+        extra: list[Artifact] | None = None,
         fields: dict[str, Any] | None = None,
     ) -> dict[str, Any]:
         index = self.bundle.next_index
@@ -78,44 +90,70 @@ class StepRecorder:
             except PlaywrightError:
                 title = None
         record: dict[str, Any] = {
-            "action": action, "label": label, "route": route, "locator": locator,
-            "url_before": url_before, "url_after": url_after, "title": title,
-            "outcome": outcome, "error": error,
+            "action": action,
+            "label": label,
+            "route": route,
+            "locator": locator,
+            "url_before": url_before,
+            "url_after": url_after,
+            "title": title,
+            "outcome": outcome,
+            "error": error,
             "artifacts": [a.as_record() for a in artifacts],
             **(fields or {}),
         }
         if capture_error:
             record["capture_error"] = capture_error
         written = self.bundle.append_step(record)
-        self.log.info("step", index=index, action=action, label=label, outcome=outcome,
-                      url=url_after, **({"error": error} if error else {}))
+        self.log.info(
+            "step",
+            index=index,
+            action=action,
+            label=label,
+            outcome=outcome,
+            url=url_after,
+            **({"error": error} if error else {}),
+        )
         if self.on_step is not None:
             self.on_step(written)
         return written
 
-    def capture_entry(self, page: Page, box: dict[str, float] | None, entry: Entry) -> dict[str, str]:
+    def capture_entry(
+        self, page: Page, box: dict[str, float] | None, entry: Entry
+    ) -> dict[str, str]:
         """Raw, full-page, crop and annotated screenshots of the entry, then its step record."""
         index = self.bundle.next_index
         names: dict[str, str] = {}
         artifacts: list[Artifact] = []
         capture_error = None
-        viewport = page.viewport_size or {"width": 1280, "height": 900}
+        size = page.viewport_size or {"width": 1280, "height": 900}
+        viewport = (size["width"], size["height"])
         shots: list[tuple[str, Callable[[], bytes]]] = [
             ("entry", lambda: capture.screenshot(page, self.masks)),
             ("full", lambda: capture.screenshot(page, self.masks, full_page=True)),
         ]
         if box is not None:
-            caption = f"cancelscout · {self.bundle.platform} · 入口 entry: {entry.text}\n" \
-                      f"{entry.page_url}\n{iso_ms(utc_now())}"
-            shots.append(("crop", lambda: capture.screenshot(
-                page, self.masks, clip=capture.crop_box(box, viewport))))
-            shots.append(("annotated", lambda: capture.annotated_screenshot(
-                page, box, caption, self.masks)))
+            caption = (
+                f"cancelscout · {self.bundle.platform} · 入口 entry: {entry.text}\n"
+                f"{entry.page_url}\n{iso_ms(utc_now())}"
+            )
+            shots.append(
+                (
+                    "crop",
+                    lambda: capture.screenshot(
+                        page, self.masks, clip=capture.crop_box(box, viewport)
+                    ),
+                )
+            )
+            shots.append(
+                ("annotated", lambda: capture.annotated_screenshot(page, box, caption, self.masks))
+            )
         for kind, take in shots:
             slug = "entry" if kind == "entry" else f"entry-{kind}"
             try:
                 art = self.bundle.write(
-                    self.bundle.artifact_name("screenshots", index, slug, ".png"), take())
+                    self.bundle.artifact_name("screenshots", index, slug, ".png"), take()
+                )
             except (PlaywrightError, OSError) as exc:
                 capture_error = str(exc).strip().splitlines()[0]
                 continue
@@ -124,15 +162,23 @@ class StepRecorder:
         try:
             html, masked = capture.dom_snapshot(page, self.masks)
             self.masked_elements += masked
-            artifacts.append(self.bundle.write(
-                self.bundle.artifact_name("dom", index, "entry", ".html"), html))
+            artifacts.append(
+                self.bundle.write(self.bundle.artifact_name("dom", index, "entry", ".html"), html)
+            )
         except (PlaywrightError, OSError) as exc:
             capture_error = str(exc).strip().splitlines()[0]
         fields: dict[str, Any] = {"entry": entry.model_dump(exclude_none=True), "box": box}
         if capture_error:
             fields["capture_error"] = capture_error
-        self.record(page, "entry", entry.text, outcome="found", locator=entry.locator,
-                    extra=artifacts, fields=fields)
+        self.record(
+            page,
+            "entry",
+            entry.text,
+            outcome="found",
+            locator=entry.locator,
+            extra=artifacts,
+            fields=fields,
+        )
         return names
 
     def start_trace(self, context: BrowserContext) -> None:

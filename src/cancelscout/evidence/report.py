@@ -32,7 +32,8 @@ def write_report(bundle: EvidenceBundle, result: LocateResult, *, lang: str, mas
     for record in bundle.records:
         images = [
             {"name": a["name"], "src": _data_uri(bundle.root / a["name"])}
-            for a in record["artifacts"] if a["name"].endswith(".png")
+            for a in record["artifacts"]
+            if a["name"].endswith(".png")
         ]
         steps.append({**record, "images": images})
         files.extend(record["artifacts"])
@@ -40,9 +41,16 @@ def write_report(bundle: EvidenceBundle, result: LocateResult, *, lang: str, mas
     if result.entry is not None and result.entry.screenshot:
         annotated = _data_uri(bundle.root / result.entry.screenshot)
     html = _ENV.get_template("report.html.j2").render(
-        t=strings(lang), lang=lang, result=result, steps=steps, files=files,
-        annotated=annotated, breadcrumb=result.breadcrumb(), masked=masked,
-        started=iso_ms(bundle.started), run_id=bundle.run_id,
+        t=strings(lang),
+        lang=lang,
+        result=result,
+        steps=steps,
+        files=files,
+        annotated=annotated,
+        breadcrumb=result.breadcrumb(),
+        masked=masked,
+        started=iso_ms(bundle.started),
+        run_id=bundle.run_id,
     )
     path = bundle.root / "report.html"
     bundle.write("report.html", html.encode("utf-8"))

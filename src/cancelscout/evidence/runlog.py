@@ -24,8 +24,17 @@ class RunLog:
     def _emit(self, level: str, event: str, fields: dict[str, Any]) -> None:
         getattr(self._log, level)(event, **fields)
         if not self._file.closed:
-            line = _RENDER(None, level, {"timestamp": iso_ms(utc_now()), "level": level,
-                                         "event": event, **self._context, **fields})
+            line = _RENDER(
+                None,
+                level,
+                {
+                    "timestamp": iso_ms(utc_now()),
+                    "level": level,
+                    "event": event,
+                    **self._context,
+                    **fields,
+                },
+            )
             self._file.write(str(line) + "\n")
             self._file.flush()
 

@@ -14,8 +14,14 @@ from pathlib import Path
 from typing import Any
 
 REDACTED = "[redacted by cancelscout]"
-SECRET_HEADERS = {"cookie", "set-cookie", "authorization", "proxy-authorization",
-                  "x-csrf-token", "x-xsrf-token"}
+SECRET_HEADERS = {
+    "cookie",
+    "set-cookie",
+    "authorization",
+    "proxy-authorization",
+    "x-csrf-token",
+    "x-xsrf-token",
+}
 SECRET_KEYS = {"storagestate", "cookies", "origins", "postdata", "password", "httpcredentials"}
 
 
@@ -23,9 +29,7 @@ def _redact(value: Any) -> Any:
     if isinstance(value, dict):
         if "name" in value and "value" in value and str(value["name"]).lower() in SECRET_HEADERS:
             return {**value, "value": REDACTED}
-        return {
-            k: (REDACTED if k.lower() in SECRET_KEYS else _redact(v)) for k, v in value.items()
-        }
+        return {k: (REDACTED if k.lower() in SECRET_KEYS else _redact(v)) for k, v in value.items()}
     if isinstance(value, list):
         return [_redact(v) for v in value]
     return value
@@ -58,8 +62,7 @@ def sanitize_trace(raw: Path, out: Path, secrets: list[str]) -> None:
     usable = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
     with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as sink:
         for info in source.infolist():
-            sink.writestr(info.filename, _sanitize_member(info.filename, source.read(info),
-                                                          usable))
+            sink.writestr(info.filename, _sanitize_member(info.filename, source.read(info), usable))
 
 
 def secrets_of_storage_state(state: dict[str, Any]) -> list[str]:

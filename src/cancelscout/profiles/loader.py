@@ -30,7 +30,9 @@ def load_profile(path: Path, *, display: str | None = None) -> Profile:
     try:
         raw = path.read_bytes()
     except OSError as exc:
-        raise ProfileError(f"{source}: cannot read the file ({exc.strerror}).", path=source) from None
+        raise ProfileError(
+            f"{source}: cannot read the file ({exc.strerror}).", path=source
+        ) from None
     return parse_profile(raw, source, expected_id=profile_id_for_file(path))
 
 
@@ -78,17 +80,26 @@ def _dedupe(items: list[tuple[str, int | None, str]]) -> list[tuple[str, int | N
     return out
 
 
+_ABSENT = object()
+
+
+def _child(node: Any, part: int | str) -> Any:
+    if isinstance(node, dict):
+        return node.get(part, _ABSENT)
+    if isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+        return node[part]
+    return _ABSENT
+
+
 def _data_path(loc: tuple[int | str, ...], data: Any) -> Path_:
     """Keep the parts of a pydantic ``loc`` that index the document (drop union-member tags)."""
     path: list[str | int] = []
     node = data
     for position, part in enumerate(loc):
-        if isinstance(node, dict) and part in node:
+        child = _child(node, part)
+        if child is not _ABSENT:
             path.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            path.append(part)
-            node = node[part]
+            node = child
         elif position == len(loc) - 1 and isinstance(part, str) and isinstance(node, dict):
             path.append(part)  # a missing key: name it
     return tuple(path)
@@ -107,12 +118,16 @@ def _describe(err: ErrorDetails, doc: YamlDocument, source: str) -> tuple[str, i
         problem = f"unknown key '{name}'.{hint} Allowed here: {', '.join(allowed)}."
         key = dotted(path[:-1])
     elif kind == "missing":
-        problem = (f"missing required key '{path[-1]}'. Add it (see the annotated "
-                   "site_profiles/_example.yaml).")
+        problem = (
+            f"missing required key '{path[-1]}'. Add it (see the annotated "
+            "site_profiles/_example.yaml)."
+        )
         key = dotted(path[:-1])
         line = doc.line_of(path[:-1])
     elif kind in ("value_error", "assertion_error"):
-        problem = _sentence(err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, "))
+        problem = _sentence(
+            err["msg"].removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        )
     else:
         problem = _sentence(f"{err['msg']}, got {_shown(err.get('input'))}")
     where = f"{source}:{line}" if line else source

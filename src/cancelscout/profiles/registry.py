@@ -71,12 +71,11 @@ class ProfileRegistry:
                 profile_id = profile_id_for_file(path)
                 if profile_id in self._entries:
                     kept = self._entries[profile_id].path
-                    message = (
-                        f"duplicate profile id '{profile_id}': using {kept}, ignoring {path}"
-                    )
+                    message = f"duplicate profile id '{profile_id}': using {kept}, ignoring {path}"
                     self.warnings.append(message)
-                    log.warning("profile_duplicate_id", id=profile_id, kept=str(kept),
-                                ignored=str(path))
+                    log.warning(
+                        "profile_duplicate_id", id=profile_id, kept=str(kept), ignored=str(path)
+                    )
                     continue
                 self._entries[profile_id] = ProfileEntry(profile_id, path)
 

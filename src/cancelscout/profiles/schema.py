@@ -64,9 +64,7 @@ class Locator(StrictModel):
         if len(kinds) != 1:
             found = ", ".join(kinds) if kinds else "none"
             raise ValueError(
-                "a locator needs exactly one of "
-                + ", ".join(LOCATOR_KINDS)
-                + f" (found: {found})"
+                "a locator needs exactly one of " + ", ".join(LOCATOR_KINDS) + f" (found: {found})"
             )
         if self.name is not None and self.role is None:
             raise ValueError("'name' is only valid together with 'role'")
@@ -211,9 +209,7 @@ class LoginForm(StrictModel):
 class Login(StrictModel):
     url: str = Field(description="The login page, path or URL.")
     check_url: str = Field("/", description="A page that shows whether the session is valid.")
-    logged_in: list[Rule] = Field(
-        default_factory=list, description="All must hold when logged in."
-    )
+    logged_in: list[Rule] = Field(default_factory=list, description="All must hold when logged in.")
     logged_out: list[Rule] = Field(
         default_factory=list, description="Any one holding means logged out."
     )
@@ -273,7 +269,9 @@ class Profile(StrictModel):
     def _http_url(cls, value: str) -> str:
         parts = urlsplit(value)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise ValueError(f"expected an http(s) URL like https://www.example.com/, got {value!r}")
+            raise ValueError(
+                f"expected an http(s) URL like https://www.example.com/, got {value!r}"
+            )
         return value
 
     @field_validator("allowed_domains")

@@ -23,8 +23,8 @@ Path_ = tuple[str | int, ...]
 
 class _Loader(yaml.SafeLoader):
     def compose_node(self, parent: Any, index: Any) -> Any:
-        if self.check_event(yaml.AliasEvent) or getattr(self.peek_event(), "anchor", None):
-            event = self.peek_event()
+        event = self.peek_event()  # type: ignore[no-untyped-call]
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None):
             raise _AliasRefused(event.start_mark.line + 1)
         return super().compose_node(parent, index)
 
@@ -117,19 +117,19 @@ def _map_lines(node: yaml.Node, path: Path_, lines: dict[Path_, int], source: st
             line = key_node.start_mark.line + 1
             if key in seen:
                 raise ProfileError(
-                    f"{source}:{line}: {dotted(path + (key,))}: duplicate key '{key}'. "
+                    f"{source}:{line}: {dotted((*path, key))}: duplicate key '{key}'. "
                     "Keep only one of them.",
                     path=source,
                     line=line,
-                    key=dotted(path + (key,)),
+                    key=dotted((*path, key)),
                 )
             seen.add(key)
-            lines[path + (key,)] = line
-            _map_lines(value_node, path + (key,), lines, source)
+            lines[(*path, key)] = line
+            _map_lines(value_node, (*path, key), lines, source)
     elif isinstance(node, yaml.SequenceNode):
         for index, item in enumerate(node.value):
-            lines[path + (index,)] = item.start_mark.line + 1
-            _map_lines(item, path + (index,), lines, source)
+            lines[(*path, index)] = item.start_mark.line + 1
+            _map_lines(item, (*path, index), lines, source)
 
 
 def dotted(path: Path_) -> str:
@@ -137,5 +137,3 @@ def dotted(path: Path_) -> str:
     for part in path:
         out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
     return out or "(top level)"
-
-
