@@ -283,3 +283,24 @@ def test_cli_demo_end_to_end(tmp_path: Path, lang: str) -> None:
     report = Path(result["report"]).read_text(encoding="utf-8")
     assert ('<html lang="zh-CN">' if lang == "zh" else '<html lang="en">') in report
     assert 'id="annotated" src="data:image/png;base64,' in report
+
+
+def test_cli_fresh_user_data_dir_is_login_required(
+    site_server: Callable[[str], SiteServer], tmp_path: Path
+) -> None:
+    server = site_server("multipage")
+    proc = run_cli(
+        "locate-cancel", "fx-multipage", "--user-data-dir", str(tmp_path / "chrome-profile"),
+        "--profiles", str(PROFILES), "--base-url", server.url + "/", "--json",
+        "--out", str(tmp_path / "rec"), "--timeout", "3",
+    )
+    assert proc.returncode == 3, proc.stderr
+    assert json.loads(proc.stdout)["status"] == "login_required"
+    assert (tmp_path / "chrome-profile").is_dir()
+
+
+def test_cli_session_and_user_data_dir_together_exit_2(tmp_path: Path) -> None:
+    proc = run_cli("locate-cancel", "demo-xingchen", "--session", str(tmp_path / "s.json"),
+                   "--user-data-dir", str(tmp_path / "p"))
+    assert proc.returncode == 2
+    assert "use either --session or --user-data-dir, not both." in proc.stderr

@@ -10,8 +10,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Page
 
 from cancelscout.demo.server import SiteServer
+from cancelscout.engine.login import login_interactive
+from cancelscout.engine.runtime import Runtime
+from cancelscout.profiles.registry import ProfileRegistry
 from cancelscout.evidence.bundle import sha256_file
 from cancelscout.result import LocateResult
 
@@ -224,3 +228,36 @@ def test_locate_bundle_never_contains_session_secrets(
     for blob in blobs:
         for secret in [*secrets, b"demo123"]:
             assert secret not in blob
+
+
+def test_locate_captcha_page_needs_a_human(
+    site_server: Callable[[str], SiteServer], locate: Locate
+) -> None:
+    server = site_server("challenge")
+    result = locate("fx-challenge", server, None)
+    assert result.status == "needs_human"
+    assert result.error is not None
+    assert "challenge text '请完成安全验证'" in result.error
+    assert (Path(result.bundle or "") / "manifest.json").is_file()
+
+
+def test_login_interactive_waits_for_the_person(
+    site_server: Callable[[str], SiteServer], runtime: Runtime, registry: ProfileRegistry
+) -> None:
+    server = site_server("multipage")
+    profile, _ = registry.get("fx-multipage")
+    polls: list[str] = []
+
+    def person_at_the_window(page: Page) -> None:
+        polls.append(page.url)
+        if len(polls) == 2:  # the person types after a moment, as people do
+            page.get_by_label("用户名").fill("demo")
+            page.get_by_label("密码").fill("demo123")
+            page.get_by_role("button", name="登录", exact=True).click()
+
+    state = login_interactive(
+        profile, runtime, timeout_s=30, base_url=server.url + "/", on_wait=person_at_the_window
+    )
+    assert any(cookie["name"] == "PHPSESSID" for cookie in state["cookies"])
+    assert len(polls) >= 2  # it waited for the person, then noticed the login
+    assert "/login.html" in polls[0]
