@@ -290,9 +290,19 @@ def test_cli_fresh_user_data_dir_is_login_required(
 ) -> None:
     server = site_server("multipage")
     proc = run_cli(
-        "locate-cancel", "fx-multipage", "--user-data-dir", str(tmp_path / "chrome-profile"),
-        "--profiles", str(PROFILES), "--base-url", server.url + "/", "--json",
-        "--out", str(tmp_path / "rec"), "--timeout", "3",
+        "locate-cancel",
+        "fx-multipage",
+        "--user-data-dir",
+        str(tmp_path / "chrome-profile"),
+        "--profiles",
+        str(PROFILES),
+        "--base-url",
+        server.url + "/",
+        "--json",
+        "--out",
+        str(tmp_path / "rec"),
+        "--timeout",
+        "3",
     )
     assert proc.returncode == 3, proc.stderr
     assert json.loads(proc.stdout)["status"] == "login_required"
@@ -300,7 +310,13 @@ def test_cli_fresh_user_data_dir_is_login_required(
 
 
 def test_cli_session_and_user_data_dir_together_exit_2(tmp_path: Path) -> None:
-    proc = run_cli("locate-cancel", "demo-xingchen", "--session", str(tmp_path / "s.json"),
-                   "--user-data-dir", str(tmp_path / "p"))
+    proc = run_cli(
+        "locate-cancel",
+        "demo-xingchen",
+        "--session",
+        str(tmp_path / "s.json"),
+        "--user-data-dir",
+        str(tmp_path / "p"),
+    )
     assert proc.returncode == 2
     assert "use either --session or --user-data-dir, not both." in proc.stderr

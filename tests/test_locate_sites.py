@@ -15,8 +15,8 @@ from playwright.sync_api import Page
 from cancelscout.demo.server import SiteServer
 from cancelscout.engine.login import login_interactive
 from cancelscout.engine.runtime import Runtime
-from cancelscout.profiles.registry import ProfileRegistry
 from cancelscout.evidence.bundle import sha256_file
+from cancelscout.profiles.registry import ProfileRegistry
 from cancelscout.result import LocateResult
 
 Locate = Callable[..., LocateResult]

@@ -396,7 +396,7 @@ class LocateRun:
         )
         text = info["text"] or info["aria"] or info["title"] or spec_text
         rect = locator.bounding_box()
-        box = None if rect is None else {k: float(rect[k]) for k in ('x', 'y', 'width', 'height')}
+        box = None if rect is None else {k: float(rect[k]) for k in ("x", "y", "width", "height")}
         entry = Entry(
             text=" ".join(str(text).split()),
             page_url=self.page.url,
