@@ -134,7 +134,7 @@ def test_locate_no_entry_is_not_found_with_bundle(
     manifest = json.loads((bundle / "manifest.json").read_text(encoding="utf-8"))
     assert manifest["status"] == "not_found"
     assert (bundle / "report.html").is_file()
-    assert [r["action"] for r in read_steps(bundle)][-1] == "stop"
+    assert [r["action"] for r in read_steps(bundle)][-2:] == ["stop", "close"]
 
 
 def test_locate_expired_session_is_login_required(

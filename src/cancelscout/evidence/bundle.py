@@ -31,8 +31,12 @@ from typing import Any
 
 from cancelscout.errors import UsageError
 
+BUNDLE_FORMAT = "cancelscout-bundle/1"
 MANIFEST = "manifest.json"
 STEPS = "steps.jsonl"
+# Written after manifest.json, so they cannot be listed in it: the detached signature and the
+# RFC 3161 timestamp token, both over the manifest's bytes.
+POST_MANIFEST = frozenset({"manifest.sig", "timestamp.tsr"})
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -54,6 +58,11 @@ def sha256_file(path: Path) -> str:
         for chunk in iter(lambda: handle.read(1 << 16), b""):
             digest.update(chunk)
     return digest.hexdigest()
+
+
+def canonical_json(value: Any) -> bytes:
+    """The one byte form used for hashing JSON values (sorted keys, no spaces, UTF-8)."""
+    return json.dumps(value, ensure_ascii=False, sort_keys=True, separators=(",", ":")).encode()
 
 
 def genesis_hash(run_id: str) -> str:
@@ -146,19 +155,28 @@ class EvidenceBundle:
             self._steps.close()
 
     def write_manifest(self, fields: dict[str, Any]) -> Path:
-        """Hash every file of the bundle (the report included) into manifest.json."""
+        """Close the chain over ``fields``, then hash every file into manifest.json.
+
+        The last step record (``action: close``) carries the SHA-256 of the manifest's own
+        fields (everything but ``chain`` and ``files``), so editing a time, the status or a
+        version in the manifest breaks the chain. Files written after the manifest
+        (signature, timestamp token) are listed in ``POST_MANIFEST`` and not hashed here.
+        """
+        own = {"format": BUNDLE_FORMAT, "run_id": self.run_id, "platform": self.platform,
+               **fields}
+        self.append_step({
+            "action": "close", "label": "bundle closed", "outcome": fields.get("status"),
+            "artifacts": [], "manifest_fields_sha256": sha256_bytes(canonical_json(own)),
+        })
         self.close_steps()
         files = []
         for path in sorted(p for p in self.root.rglob("*") if p.is_file()):
             name = path.relative_to(self.root).as_posix()
-            if name == MANIFEST:
+            if name == MANIFEST or name in POST_MANIFEST:
                 continue
             files.append({"path": name, "size": path.stat().st_size, "sha256": sha256_file(path)})
         manifest = {
-            "format": "cancelscout-bundle/1",
-            "run_id": self.run_id,
-            "platform": self.platform,
-            **fields,
+            **own,
             "chain": {
                 "genesis": genesis_hash(self.run_id),
                 "head": self.chain_head,
