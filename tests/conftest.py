@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, Playwright
 
 from cancelscout.browser import launch_args, resolve_browser
 from cancelscout.demo.server import SiteServer
@@ -39,20 +39,14 @@ def _private_home(
 
 
 @pytest.fixture(scope="session")
-def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+def browser_type_launch_args(
+    browser_type_launch_args: dict[str, Any], playwright: Playwright
+) -> dict[str, Any]:
     """pytest-playwright launches the same browser cancelscout resolves, with its flags."""
-    from playwright.sync_api import sync_playwright
-
-    explicit = os.environ.get("CANCELSCOUT_BROWSER")
-    if explicit:
-        path: str | None = explicit
-    else:
-        with sync_playwright() as pw:
-            choice = resolve_browser(None, pw)
-        path = str(choice.path) if choice.path else None
+    choice = resolve_browser(os.environ.get("CANCELSCOUT_BROWSER"), playwright)
     args = {**browser_type_launch_args, "args": launch_args()}
-    if path:
-        args["executable_path"] = path
+    if choice.path is not None:
+        args["executable_path"] = str(choice.path)
     return args
 
 

@@ -188,3 +188,10 @@ def test_loader_unreadable_file(tmp_path: Path) -> None:
     assert caught.value.message.endswith(
         "missing.yaml: cannot read the file (No such file or directory)."
     )
+
+
+def test_loader_control_character() -> None:
+    assert error_of("name: a\x00b\n") == (
+        "shop.yaml: the file contains a control character (code 0x00) at offset 7. "
+        "Profiles are plain UTF-8 text."
+    )

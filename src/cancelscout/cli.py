@@ -5,6 +5,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -54,6 +55,45 @@ OutOpt = Annotated[
     Path | None, typer.Option("--out", help="Evidence folder (default ./recordings).")
 ]
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print one JSON result object on stdout.")]
+SignKeyOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--sign-key",
+        help="Ed25519 private key to sign the bundle with (default: the 'cancelscout keygen' "
+        "key, if it exists).",
+    ),
+]
+NoSignOpt = Annotated[bool, typer.Option("--no-sign", help="Do not sign the bundle.")]
+TsaOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--tsa",
+        envvar="CANCELSCOUT_TSA_URL",
+        help="RFC 3161 timestamp authority URL: the manifest gets a trusted time.",
+    ),
+]
+NoRedactOpt = Annotated[
+    bool,
+    typer.Option(
+        "--no-redact",
+        help="Keep phone, ID, bank card and e-mail values (for your own records only).",
+    ),
+]
+NoTraceOpt = Annotated[
+    bool, typer.Option("--no-trace", help="Leave the (sanitised) Playwright trace out.")
+]
+
+
+def evidence_options(
+    sign_key: Path | None, no_sign: bool, tsa: str | None, no_redact: bool, no_trace: bool
+) -> dict[str, Any]:
+    """The LocateOptions fields that decide what the bundle holds and how it is sealed."""
+    return {
+        "sign_key": _sign_key(sign_key, no_sign),
+        "tsa_url": tsa or None,
+        "redact": not no_redact,
+        "trace": not no_trace,
+    }
 
 
 def handle_errors(func: F) -> F:
@@ -92,6 +132,24 @@ def main_callback(
     ] = False,
 ) -> None:
     logging_setup.configure(verbose=verbose)
+
+
+def _sign_key(sign_key: Path | None, no_sign: bool) -> Path | None:
+    """The key to sign with, checked now: a bad key must fail before the run, not after it."""
+    from cancelscout import paths
+    from cancelscout.evidence.signing import PRIVATE_KEY_NAME, load_private_key
+
+    if no_sign:
+        if sign_key is not None:
+            raise UsageError("use either --sign-key or --no-sign, not both.")
+        return None
+    if sign_key is None:
+        default = paths.home() / "keys" / PRIVATE_KEY_NAME
+        if not default.exists():
+            return None  # nobody ran keygen: unsigned bundles, as before signing existed
+        sign_key = default
+    load_private_key(sign_key)
+    return sign_key
 
 
 def emit_result(result: LocateResult, *, as_json: bool, lang: str) -> None:
@@ -143,6 +201,11 @@ def locate_cancel_cmd(
     lang: LangOpt = None,
     base_url: BaseUrlOpt = None,
     browser: BrowserOpt = None,
+    sign_key: SignKeyOpt = None,
+    no_sign: NoSignOpt = False,
+    tsa: TsaOpt = None,
+    no_redact: NoRedactOpt = False,
+    no_trace: NoTraceOpt = False,
 ) -> None:
     """Follow the profile's routes in your session and stop at the cancel entry (never click it)."""
     from cancelscout.engine.locate import LocateOptions, locate_cancel
@@ -160,6 +223,7 @@ def locate_cancel_cmd(
     if session is not None and user_data_dir is not None:
         raise UsageError("use either --session or --user-data-dir, not both.")
     lang_code = _lang(lang, default=terminal_lang())
+    evidence = evidence_options(sign_key, no_sign, tsa, no_redact, no_trace)
     registry = ProfileRegistry.default(profiles or [])
     profile, profile_path = registry.get(platform)
     if url is not None:
@@ -178,6 +242,7 @@ def locate_cancel_cmd(
         lang=_lang(lang, default="zh"),
         profile_path=profile_path,
         on_step=progress_printer(not as_json),
+        **evidence,
     )
     with open_runtime(browser, headed=headed) as runtime:
         result = locate_cancel(profile, options, runtime)
@@ -237,12 +302,18 @@ def demo_cmd(
     lang: LangOpt = None,
     headed: Annotated[bool, typer.Option("--headed", help="Show the browser window.")] = False,
     browser: BrowserOpt = None,
+    sign_key: SignKeyOpt = None,
+    no_sign: NoSignOpt = False,
+    tsa: TsaOpt = None,
+    no_redact: NoRedactOpt = False,
+    no_trace: NoTraceOpt = False,
 ) -> None:
     """Serve the bundled demo shop locally, log in, and locate its hidden cancel entry."""
     from cancelscout import paths
     from cancelscout.demo import run_demo
 
     lang_code = _lang(lang, default=terminal_lang())
+    evidence = evidence_options(sign_key, no_sign, tsa, no_redact, no_trace)
     result = run_demo(
         out_dir=out_dir or paths.default_output_dir(),
         lang=_lang(lang, default="zh"),
@@ -250,8 +321,76 @@ def demo_cmd(
         browser=browser,
         on_step=progress_printer(not as_json),
         announce=None if as_json else (lambda text: err.print(text)),
+        evidence=evidence,
     )
     emit_result(result, as_json=as_json, lang=lang_code)
+
+
+@app.command("verify")
+@handle_errors
+def verify_cmd(
+    bundle: Annotated[Path, typer.Argument(help="The bundle folder (recordings/<platform>/…).")],
+    key: Annotated[
+        Path | None,
+        typer.Option("--key", help="Public key (PEM) the bundle must be signed by."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
+    tsa_cert: Annotated[
+        Path | None,
+        typer.Option("--tsa-cert", help="Certificate (PEM) the timestamp's TSA must chain to."),
+    ] = None,
+) -> None:
+    """Check a bundle's hashes, step chain and signature (exit 0 intact, 1 tampered,
+    2 not a bundle, 3 incomplete)."""
+    from cancelscout.evidence.verify import verify_bundle
+    from cancelscout.exitcodes import exit_code_for_verify
+
+    report = verify_bundle(bundle, key=key, tsa_cert=tsa_cert)
+    if as_json:
+        sys.stdout.write(report.to_json() + "\n")
+        sys.stdout.flush()
+        raise typer.Exit(exit_code_for_verify(report.status))
+    color = {"intact": "green", "incomplete": "yellow"}.get(report.status, "red")
+    label = report.status.replace("_", " ").upper()
+    run = f"run {report.run_id}, {report.records} records" if report.run_id else ""
+    out.print(f"[bold {color}]{label}[/] {escape(str(bundle))}" + (f" ({run})" if run else ""))
+    for message in report.messages:
+        out.print(f"  - {escape(message)}")
+    signature = report.signature
+    if signature is not None:
+        state = "valid" if signature["valid"] else "[red]INVALID[/]"
+        match = {True: " · matches --key", False: " · [red]NOT the --key[/]"}.get(
+            signature["matches_key"], ""
+        )
+        out.print(f"  signer: {escape(signature['fingerprint'])} · signature {state}{match}")
+    elif report.status in ("intact", "tampered"):
+        out.print("  signer: none (unsigned: manifest.json itself is not protected)")
+    stamp = report.timestamp
+    if stamp is not None:
+        state = "valid" if stamp["valid"] else "[red]INVALID[/]"
+        trust = " · TSA trusted (--tsa-cert)" if stamp["trusted"] else ""
+        out.print(
+            f"  timestamp: {escape(str(stamp['gen_time']))} by {escape(str(stamp['tsa']))} · "
+            f"{state}{trust}"
+        )
+    raise typer.Exit(exit_code_for_verify(report.status))
+
+
+@app.command("keygen")
+@handle_errors
+def keygen_cmd(
+    force: Annotated[
+        bool, typer.Option("--force", help="Replace an existing signing key.")
+    ] = False,
+) -> None:
+    """Create the Ed25519 key pair that signs every bundle from now on."""
+    from cancelscout import paths
+    from cancelscout.evidence.signing import fingerprint, generate_keypair, load_public_key
+
+    private_path, public_path = generate_keypair(paths.private_dir("keys"), force=force)
+    out.print(f"private key: {escape(str(private_path))} (mode 0600, keep it secret)")
+    out.print(f"public key:  {escape(str(public_path))}")
+    out.print(f"fingerprint: {fingerprint(load_public_key(public_path))}")
 
 
 @app.command("doctor")
@@ -275,8 +414,14 @@ _register_subcommands()
 
 
 def main() -> None:
+    # SIGTERM gets the same orderly ending as Ctrl-C: the open bundle is closed and verifiable.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     try:
         app()
     except KeyboardInterrupt:
         err.print("interrupted")
-        sys.exit(int(ExitCode.SITE_ERROR))
+        sys.exit(int(ExitCode.INTERRUPTED))
+
+
+def _raise_interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt(f"signal {signum}")

@@ -15,6 +15,7 @@ class ExitCode(IntEnum):
     LOGIN_REQUIRED = 3
     SITE_ERROR = 4
     NEEDS_HUMAN = 5
+    INTERRUPTED = 130  # the shell convention for a run stopped by Ctrl-C / SIGTERM
 
 
 STATUS_EXIT: dict[str, ExitCode] = {
@@ -23,6 +24,7 @@ STATUS_EXIT: dict[str, ExitCode] = {
     "login_required": ExitCode.LOGIN_REQUIRED,
     "needs_human": ExitCode.NEEDS_HUMAN,
     "error": ExitCode.SITE_ERROR,
+    "interrupted": ExitCode.INTERRUPTED,
 }
 
 _ERROR_EXIT: list[tuple[type[errors.CancelscoutError], ExitCode]] = [
@@ -46,3 +48,11 @@ def exit_code_for_error(error: errors.CancelscoutError) -> int:
         if isinstance(error, cls):
             return int(code)
     return int(ExitCode.SITE_ERROR)
+
+
+# ``cancelscout verify`` reports the state of a bundle, not of a run.
+VERIFY_EXIT: dict[str, int] = {"intact": 0, "tampered": 1, "not_a_bundle": 2, "incomplete": 3}
+
+
+def exit_code_for_verify(status: str) -> int:
+    return VERIFY_EXIT[status]

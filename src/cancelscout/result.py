@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-Status = Literal["found", "not_found", "login_required", "needs_human", "error"]
+Status = Literal["found", "not_found", "login_required", "needs_human", "error", "interrupted"]
 AutoRenewStatus = Literal["on", "off", "unknown"]
 
 
@@ -46,6 +46,15 @@ class LocateResult(BaseModel):
     blocked: list[str] = Field(default_factory=list, description="Refused clicks and navigations.")
     dialogs: list[str] = Field(default_factory=list, description="JS dialogs seen (all dismissed).")
     login_command: str | None = None
+    timestamp: dict[str, str] | None = Field(
+        None,
+        description="RFC 3161 timestamp of manifest.json (tsa_url, gen_time, tsa) or its error. "
+        "Obtained after the manifest, so absent from the manifest's copy of the result.",
+    )
+    redacted: dict[str, int] = Field(
+        default_factory=dict,
+        description="Distinct personal-data values masked, by kind (phone, id_card, …).",
+    )
 
     def breadcrumb(self) -> list[str]:
         return [step.label for step in self.path if step.action != "goto"]

@@ -16,6 +16,7 @@ STATUS_STYLE = {
     "login_required": "magenta",
     "needs_human": "magenta",
     "error": "red",
+    "interrupted": "red",
 }
 
 

@@ -38,6 +38,7 @@ def run_demo(
     browser: str | None,
     on_step: Callable[[dict[str, Any]], None] | None,
     announce: Callable[[str], None] | None,
+    evidence: dict[str, Any] | None = None,
 ) -> LocateResult:
     profile, profile_path = ProfileRegistry.default().get(DEMO_PROFILE)
     username, password = demo_account()
@@ -61,6 +62,7 @@ def run_demo(
             lang=lang,
             profile_path=profile_path,
             on_step=on_step,
+            **(evidence or {}),
         )
         result = locate_cancel(profile, options, runtime)
         hits = server.state()["danger_hits"]

@@ -19,6 +19,7 @@ import mimetypes
 import secrets
 import sys
 import threading
+import time
 from collections import deque
 from datetime import datetime, timezone
 from http.cookies import CookieError, SimpleCookie
@@ -120,6 +121,10 @@ class _Handler(BaseHTTPRequestHandler):
         if path == "/__state":
             self._json(200, site.state())
             return
+        fault = site.config.get("faults", {}).get(path)
+        if fault is not None:
+            self._fault(fault)
+            return
         if path == "/login" and method == "POST":
             self._login()
             return
@@ -146,6 +151,29 @@ class _Handler(BaseHTTPRequestHandler):
             self._redirect(f"{login}?next={quote(target, safe='/')}")
             return
         self._static(path)
+
+    def _fault(self, fault: dict[str, Any]) -> None:
+        """Misbehave on purpose, as declared in site.json "faults" (for fault-handling tests)."""
+        if "hang_s" in fault:  # a page that never finishes: headers, then silence
+            self.send_response(200)
+            self.send_header("Content-Type", "text/html; charset=utf-8")
+            self.end_headers()
+            self.wfile.write(b"<html><body>loading")
+            self.wfile.flush()
+            time.sleep(float(fault["hang_s"]))
+        elif "redirect" in fault:
+            self._redirect(str(fault["redirect"]))
+        elif "download" in fault:
+            name = str(fault["download"])
+            self._send(
+                200,
+                b"%PDF-1.4 fake",
+                "application/octet-stream",
+                {"Content-Disposition": f'attachment; filename="{name}"'},
+            )
+        else:
+            status = int(fault.get("status", 500))
+            self._html(status, f"{status} 服务器错误", "服务器开小差了，请稍后再试")
 
     def _login(self) -> None:
         site = self.site

@@ -26,6 +26,7 @@ _DESCRIBE_JS = """el => ({
   type: (el.getAttribute('type') || '').toLowerCase(),
   inForm: !!el.closest('form'),
   href: el.getAttribute('href'),
+  target: el.getAttribute('target'),
 })"""
 
 

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-from playwright.sync_api import BrowserContext, Dialog, Page
+from playwright.sync_api import BrowserContext, Dialog, Download, Page
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator as PWLocator
 
@@ -33,7 +33,7 @@ from cancelscout.evidence.finish import finish_bundle
 from cancelscout.evidence.recorder import StepRecorder
 from cancelscout.evidence.trace import secrets_of_storage_state
 from cancelscout.profiles.schema import Profile, Route, Step
-from cancelscout.result import Entry, LocateResult, PathStep
+from cancelscout.result import Entry, LocateResult, PathStep, Status
 from cancelscout.session import read_session
 
 SETTLE_MS = 2500
@@ -49,6 +49,10 @@ class LocateOptions:
     lang: str = "zh"
     profile_path: Path | None = None
     on_step: Callable[[dict[str, Any]], None] | None = None
+    redact: bool = True  # mask phone, ID, bank card and e-mail values in every artifact
+    trace: bool = True  # keep a (sanitised) Playwright trace in the bundle
+    sign_key: Path | None = None
+    tsa_url: str | None = None  # RFC 3161 timestamp authority for the manifest
 
 
 def with_base_url(profile: Profile, base_url: str | None) -> Profile:
@@ -82,13 +86,20 @@ class LocateRun:
         self.timeout_ms = options.timeout_s * 1000
         self.guard = ClickGuard()
         self.policy = DomainPolicy(allowed_hosts(self.profile))
-        self.recorder = StepRecorder.start(options.out_dir, self.profile, options.on_step)
+        self.recorder = StepRecorder.start(
+            options.out_dir,
+            self.profile,
+            options.on_step,
+            redact=options.redact,
+            trace=options.trace,
+        )
         self.result = LocateResult(
             status="error", platform=self.profile.id, bundle=str(self.recorder.bundle.root)
         )
         self.page: Page | None = None
         self._new_pages: list[Page] = []
         self._visited: set[str] = set()
+        self._site_errors: list[str] = []
 
     # -- set-up ---------------------------------------------------------------------------
     def _open_context(self) -> tuple[BrowserContext, list[str]]:
@@ -107,6 +118,8 @@ class LocateRun:
 
     def _watch(self, page: Page) -> None:
         page.on("dialog", self._on_dialog)
+        page.on("download", self._on_download)
+        page.on("crash", lambda crashed: self.recorder.log.error("page_crashed", url=crashed.url))
         page.on(
             "framenavigated",
             lambda frame: self._visited.add(frame.url) if frame == frame.page.main_frame else None,
@@ -116,6 +129,13 @@ class LocateRun:
         self._watch(page)
         if self.page is not None:
             self._new_pages.append(page)  # a popup or target=_blank tab opened by a click
+
+    def _on_download(self, download: Download) -> None:
+        # Downloads are refused (the context does not accept them); the attempt is evidence.
+        self.result.blocked.append(f"download of {download.suggested_filename} ({download.url})")
+        self.recorder.log.warning("download_refused", url=download.url)
+        with contextlib.suppress(PlaywrightError):
+            download.cancel()
 
     def _on_dialog(self, dialog: Dialog) -> None:
         # Dismiss is the safe answer to every alert/confirm/prompt (it never confirms anything).
@@ -129,7 +149,8 @@ class LocateRun:
         started = time.monotonic()
         context: BrowserContext | None = None
         secrets: list[str] = []
-        interrupted: BaseException | None = None
+        reraise: BaseException | None = None
+        write_error: OSError | None = None
         try:
             context, secrets = self._open_context()
             self.recorder.start_trace(context)
@@ -139,39 +160,69 @@ class LocateRun:
                 self._watch(self.page)
             self._check_session()
             self._follow_routes()
+        except OSError as exc:
+            # The evidence folder cannot be written (disk full, folder removed): nothing more
+            # can be recorded, and a run without its evidence is worth nothing.
+            write_error = exc
         except CancelscoutError as exc:
             self._fail(exc)
         except PlaywrightError as exc:
             self._fail(SiteError(f"browser error: {_first_line(str(exc))}"))
-        except KeyboardInterrupt as exc:
-            interrupted = exc
-            self._fail(SiteError("interrupted by the user"))
+        except KeyboardInterrupt:
+            # Ctrl-C, or SIGTERM turned into one by the CLI: close the bundle and report it
+            # as a result (status interrupted), so the caller still learns where it is.
+            self._fail(SiteError("interrupted before the run finished"), status="interrupted")
+        except Exception as exc:
+            # A bug: close the bundle so nothing recorded is lost, then let it surface.
+            reraise = exc
+            self._fail(SiteError(f"internal error: {exc!r}"))
         finally:
             self.result.pages_visited = len(self._visited)
             self.result.duration_s = round(time.monotonic() - started, 3)
             self.result.blocked.extend(f"navigation to {url}" for url in self.policy.blocked)
-            finish_bundle(
-                self.recorder,
-                context,
-                self.result,
-                secrets=secrets,
-                profile_path=self.options.profile_path,
-                browser_version=self.runtime.version(),
-                lang=self.options.lang,
+            self.result.redacted = self.recorder.redaction_counts()
+            try:
+                finish_bundle(
+                    self.recorder,
+                    context,
+                    self.result,
+                    secrets=secrets,
+                    profile_path=self.options.profile_path,
+                    browser_version=self.runtime.version(),
+                    lang=self.options.lang,
+                    sign_key=self.options.sign_key,
+                    tsa_url=self.options.tsa_url,
+                )
+            except OSError as exc:
+                write_error = write_error or exc
+        if write_error is not None:
+            # No manifest was written, so `verify` reports the bundle incomplete, never intact.
+            raise SiteError(
+                f"cannot write the evidence bundle {self.recorder.bundle.root}: "
+                f"{write_error.strerror or write_error}. Free some space or choose another --out."
             )
-        if interrupted is not None:
-            raise interrupted
+        if reraise is not None:
+            raise reraise
         return self.result
 
-    def _fail(self, exc: CancelscoutError) -> None:
-        status = {LoginRequiredError: "login_required", NeedsHumanError: "needs_human"}.get(
-            type(exc), "error"
-        )
-        self.result.status = status  # type: ignore[assignment]
+    def _fail(self, exc: CancelscoutError, status: Status | None = None) -> None:
+        if status is None:
+            kinds: dict[type, Status] = {
+                LoginRequiredError: "login_required",
+                NeedsHumanError: "needs_human",
+            }
+            status = kinds.get(type(exc), "error")
+        self.result.status = status
         self.result.error = exc.message
         if status == "login_required":
             self.result.login_command = self._login_command()
-        self.recorder.record(self.page, "stop", status, outcome=status, error=exc.message)
+        try:
+            self.recorder.record(self.page, "stop", status, outcome=status, error=exc.message)
+        except OSError:
+            return  # the bundle cannot be written; run() reports that
+        except (PlaywrightError, KeyboardInterrupt):
+            # The browser is gone (crash, kill): record the stop without page artifacts.
+            self.recorder.record(None, "stop", status, outcome=status, error=exc.message)
 
     def _login_command(self) -> str:
         command = f"cancelscout login {self.profile.id}"
@@ -254,6 +305,9 @@ class LocateRun:
                 self.result.auto_renew = outcome.auto_renew  # type: ignore[assignment]
                 self.result.route = route.name
                 return
+        if self._site_errors:
+            # A route that died on a site fault proves nothing about absence.
+            raise SiteError(self._site_errors[-1])
         self.result.status = "not_found"
         self.result.error = None
         self.recorder.record(
@@ -271,6 +325,7 @@ class LocateRun:
         try:
             self._goto(self._url(route.start), route.name)
         except SiteError as exc:
+            self._site_errors.append(exc.message)
             self.recorder.log.warning("route_failed", route=route.name, error=exc.message)
             return outcome
         outcome.path.append(PathStep(action="goto", label=route.name, url=self.page.url))
@@ -279,11 +334,15 @@ class LocateRun:
             try:
                 root = self._run_step(step, root, route)
             except (SiteError, BlockedActionError, PlaywrightError) as exc:
+                if isinstance(exc, PlaywrightError) and _browser_gone(exc):
+                    raise SiteError(f"the browser failed: {_first_line(str(exc))}") from None
                 message = (
                     exc.message if isinstance(exc, CancelscoutError) else _first_line(str(exc))
                 )
                 if isinstance(exc, BlockedActionError):
                     self.result.blocked.append(message)
+                elif isinstance(exc, SiteError):
+                    self._site_errors.append(message)
                 self.recorder.record(
                     self.page,
                     step.action,
@@ -341,9 +400,16 @@ class LocateRun:
             target = build(root, spec)
             target.wait_for(state="visible", timeout=timeout)
             if step.click is not None:
-                self.guard.check(target)
-                target.click(timeout=timeout)
+                page_before = self.page
+                info = self.guard.check(target)
+                if info.get("target") == "_blank":
+                    with self.page.context.expect_page(timeout=timeout):
+                        target.click(timeout=timeout)
+                else:
+                    target.click(timeout=timeout)
                 self._after_click()
+                if self.page is not page_before:
+                    root = self.page  # the click opened a new tab: later steps live there
             elif step.hover is not None:
                 target.hover(timeout=timeout)
                 self.page.wait_for_timeout(300)  # let CSS transitions finish for the screenshot
@@ -361,13 +427,19 @@ class LocateRun:
 
     def _after_click(self) -> None:
         assert self.page is not None
+        try:
+            self.page.wait_for_load_state("domcontentloaded", timeout=self.timeout_ms)
+        except PlaywrightError:
+            raise SiteError(
+                f"{self.page.url} did not finish loading within {self.options.timeout_s:g} s"
+            ) from None
         if self._new_pages:
-            # target=_blank: follow the new tab (it passed the same domain policy).
+            # A new tab (target=_blank, window.open) that passed the same domain policy.
             self.page = self._new_pages.pop()
             self._new_pages.clear()
             self.recorder.log.info("switched_to_new_tab", url=self.page.url)
-        with contextlib.suppress(PlaywrightError):
-            self.page.wait_for_load_state("domcontentloaded", timeout=self.timeout_ms)
+            with contextlib.suppress(PlaywrightError):
+                self.page.wait_for_load_state("domcontentloaded", timeout=self.timeout_ms)
         self._settle()
 
     def _find_target(self, route: Route, root: Root) -> tuple[PWLocator, str] | None:
@@ -416,6 +488,14 @@ def _describe(step: Step) -> str:
     if locator is not None:
         return locator.describe()
     return str(getattr(step, step.action))
+
+
+_FATAL_BROWSER_ERRORS = ("Target crashed", "has been closed", "Connection closed")
+
+
+def _browser_gone(exc: PlaywrightError) -> bool:
+    """A crash or a closed browser, as opposed to a locator that did not match."""
+    return any(marker in str(exc) for marker in _FATAL_BROWSER_ERRORS)
 
 
 def _first_line(text: str) -> str:

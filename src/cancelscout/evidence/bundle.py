@@ -162,12 +162,16 @@ class EvidenceBundle:
         version in the manifest breaks the chain. Files written after the manifest
         (signature, timestamp token) are listed in ``POST_MANIFEST`` and not hashed here.
         """
-        own = {"format": BUNDLE_FORMAT, "run_id": self.run_id, "platform": self.platform,
-               **fields}
-        self.append_step({
-            "action": "close", "label": "bundle closed", "outcome": fields.get("status"),
-            "artifacts": [], "manifest_fields_sha256": sha256_bytes(canonical_json(own)),
-        })
+        own = {"format": BUNDLE_FORMAT, "run_id": self.run_id, "platform": self.platform, **fields}
+        self.append_step(
+            {
+                "action": "close",
+                "label": "bundle closed",
+                "outcome": fields.get("status"),
+                "artifacts": [],
+                "manifest_fields_sha256": sha256_bytes(canonical_json(own)),
+            }
+        )
         self.close_steps()
         files = []
         for path in sorted(p for p in self.root.rglob("*") if p.is_file()):

@@ -7,9 +7,13 @@ explanation for a reader stay distinct.
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator, Page
+
+from cancelscout.evidence import redact as redact_mod
 
 MASK_COLOR = "#202020"
 MASK_TEXT = "[已遮盖 masked]"
@@ -69,22 +73,49 @@ def mask_locators(page: Page, selectors: list[str]) -> list[Locator]:
 
 
 def screenshot(
-    page: Page, masks: list[str], *, full_page: bool = False, clip: dict[str, float] | None = None
+    page: Page,
+    masks: list[str],
+    *,
+    redact: bool = False,
+    full_page: bool = False,
+    clip: dict[str, float] | None = None,
 ) -> bytes:
+    """A PNG with profile masks, and (``redact``) personal data, painted over."""
+    locators = mask_locators(page, masks)
+    marked = []
+    if redact:
+        for frame in page.frames:
+            try:
+                frame.evaluate(redact_mod.MARK_JS, [redact_mod.KINDS, redact_mod.MARK_ATTR])
+            except PlaywrightError:
+                continue  # a frame detaching mid-capture has nothing left to show
+            marked.append(frame)
+            locators.append(frame.locator(f"[{redact_mod.MARK_ATTR}]"))
     kwargs: dict[str, Any] = {
         "full_page": full_page,
-        "mask": mask_locators(page, masks),
+        "mask": locators,
         "mask_color": MASK_COLOR,
         "animations": "disabled",
         "caret": "hide",
     }
     if clip is not None:
         kwargs["clip"] = clip
-    return page.screenshot(**kwargs)
+    try:
+        return page.screenshot(**kwargs)
+    finally:
+        for frame in marked:
+            with contextlib.suppress(PlaywrightError):
+                frame.evaluate(redact_mod.UNMARK_JS, redact_mod.MARK_ATTR)
 
 
-def dom_snapshot(page: Page, masks: list[str]) -> tuple[bytes, int]:
-    """Serialised DOM of the page and its frames, with masked elements blanked."""
+def dom_snapshot(
+    page: Page, masks: list[str], seen: dict[str, set[str]] | None = None
+) -> tuple[bytes, int]:
+    """Serialised DOM of the page and its frames, with masked elements blanked.
+
+    With ``seen`` (redaction on), personal data is replaced too and the values found are
+    collected there (in memory only) so the report can say what was masked.
+    """
     result: dict[str, Any] = page.evaluate(_DOM_JS, masks)
     parts = [str(result["html"])]
     masked = int(result["masked"])
@@ -95,7 +126,10 @@ def dom_snapshot(page: Page, masks: list[str]) -> tuple[bytes, int]:
             continue
         parts.append(f"\n<!-- cancelscout: frame {frame.url} -->\n{sub['html']}")
         masked += int(sub["masked"])
-    return "".join(parts).encode("utf-8"), masked
+    html = "".join(parts)
+    if seen is not None:
+        html = redact_mod.redact_text(html, seen)
+    return html.encode("utf-8"), masked
 
 
 def crop_box(
@@ -109,10 +143,10 @@ def crop_box(
 
 
 def annotated_screenshot(
-    page: Page, box: dict[str, float], caption: str, masks: list[str]
+    page: Page, box: dict[str, float], caption: str, masks: list[str], *, redact: bool = False
 ) -> bytes:
     page.evaluate(_OVERLAY_JS, [box, caption, OVERLAY_ID])
     try:
-        return screenshot(page, masks)
+        return screenshot(page, masks, redact=redact)
     finally:
         page.evaluate(f"() => document.getElementById('{OVERLAY_ID}')?.remove()")

@@ -5,15 +5,28 @@ from __future__ import annotations
 import contextlib
 import platform as host_platform
 from pathlib import Path
+from typing import Any
 
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import BrowserContext
 from playwright.sync_api import Error as PlaywrightError
 
 from cancelscout import __version__
-from cancelscout.evidence.bundle import iso_ms, sha256_file, utc_now
+from cancelscout.errors import SiteError, UsageError
+from cancelscout.evidence.bundle import MANIFEST, iso_ms, sha256_file, utc_now
 from cancelscout.evidence.recorder import StepRecorder
 from cancelscout.evidence.report import write_report
+from cancelscout.evidence.runlog import RunLog
+from cancelscout.evidence.signing import (
+    load_private_key,
+    sign_bundle,
+    signer_fields,
+    write_signer_key,
+)
+from cancelscout.evidence.timestamp import request_timestamp, verify_timestamp
 from cancelscout.result import LocateResult
+
+TIMESTAMP_FILE = "timestamp.tsr"
 
 
 def _playwright_version() -> str:
@@ -34,6 +47,8 @@ def finish_bundle(
     profile_path: Path | None,
     browser_version: str,
     lang: str,
+    sign_key: Path | None = None,
+    tsa_url: str | None = None,
 ) -> None:
     log = recorder.log
     if context is not None:
@@ -47,6 +62,22 @@ def finish_bundle(
     ended = utc_now()
     report = write_report(bundle, result, lang=lang, masked=recorder.masked_elements)
     result.report = str(report)
+    # Load the key once, before the manifest: the public key must be in the bundle (and hashed
+    # in ``files``) when the manifest is written, and the signature comes right after it.
+    # A key that became unreadable mid-run must not cost the evidence: the bundle is closed
+    # unsigned and the error is raised once the manifest is on disk (the CLI checks it first).
+    key: Ed25519PrivateKey | None = None
+    key_error: UsageError | None = None
+    if sign_key is not None:
+        try:
+            key = load_private_key(sign_key)
+        except UsageError as exc:
+            key_error = exc
+            log.warning("bundle_not_signed", error=exc.message)
+    signer: dict[str, Any] = {}
+    if key is not None:
+        write_signer_key(bundle.root, key)
+        signer = {"signer": signer_fields(key)}
     log.info(
         "run_finished",
         status=result.status,
@@ -73,5 +104,30 @@ def finish_bundle(
             "status": result.status,
             "mode": result.mode,
             "result": result.model_dump(mode="json", exclude={"bundle", "report"}),
+            **signer,
         }
     )
+    if key is not None:
+        sign_bundle(bundle.root, key)
+    if tsa_url:
+        _timestamp(bundle.root, tsa_url, result, log)
+    if key_error is not None:
+        raise key_error
+
+
+def _timestamp(root: Path, tsa_url: str, result: LocateResult, log: RunLog) -> None:
+    """Ask the TSA to timestamp the manifest (which carries the chain head).
+
+    After the manifest, so the outcome goes to the result and stderr only; a TSA that fails
+    costs the trusted time, never the evidence.
+    """
+    manifest = (root / MANIFEST).read_bytes()
+    try:
+        token = request_timestamp(tsa_url, manifest)
+    except SiteError as exc:
+        result.timestamp = {"tsa_url": tsa_url, "error": exc.message}
+        log.warning("timestamp_failed", tsa_url=tsa_url, error=exc.message)
+        return
+    (root / TIMESTAMP_FILE).write_bytes(token)
+    check = verify_timestamp(token, manifest)
+    result.timestamp = {"tsa_url": tsa_url, "gen_time": check.gen_time, "tsa": check.tsa}

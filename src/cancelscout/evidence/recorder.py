@@ -26,17 +26,38 @@ StepCallback = Callable[[dict[str, Any]], None]
 
 
 class StepRecorder:
-    def __init__(self, bundle: EvidenceBundle, profile: Profile, on_step: StepCallback | None):
+    def __init__(
+        self,
+        bundle: EvidenceBundle,
+        profile: Profile,
+        on_step: StepCallback | None,
+        *,
+        redact: bool = True,
+        trace: bool = True,
+    ) -> None:
         self.bundle = bundle
         self.masks = list(profile.mask)
+        self.redact = redact
+        self.trace = trace
+        # Personal data found while masking, kept in memory only, for the report's counts.
+        self.redacted: dict[str, set[str]] = {}
         self.on_step = on_step
         self.masked_elements = 0
         self.log = RunLog(bundle.root / "run.log", platform=profile.id, run_id=bundle.run_id)
         self._tracing = False
 
     @classmethod
-    def start(cls, out_dir: Path, profile: Profile, on_step: StepCallback | None) -> StepRecorder:
-        recorder = cls(EvidenceBundle.create(out_dir, profile.id), profile, on_step)
+    def start(
+        cls,
+        out_dir: Path,
+        profile: Profile,
+        on_step: StepCallback | None,
+        *,
+        redact: bool = True,
+        trace: bool = True,
+    ) -> StepRecorder:
+        bundle = EvidenceBundle.create(out_dir, profile.id)
+        recorder = cls(bundle, profile, on_step, redact=redact, trace=trace)
         recorder.log.info("run_started", bundle=str(recorder.bundle.root))
         return recorder
 
@@ -47,13 +68,13 @@ class StepRecorder:
     def _snap(self, page: Page, index: int, slug: str) -> tuple[list[Artifact], str | None]:
         artifacts: list[Artifact] = []
         try:
-            png = capture.screenshot(page, self.masks)
+            png = capture.screenshot(page, self.masks, redact=self.redact)
             artifacts.append(
                 self.bundle.write(
                     self.bundle.artifact_name("screenshots", index, slug, ".png"), png
                 )
             )
-            html, masked = capture.dom_snapshot(page, self.masks)
+            html, masked = capture.dom_snapshot(page, self.masks, self._seen())
             self.masked_elements += masked
             artifacts.append(
                 self.bundle.write(self.bundle.artifact_name("dom", index, slug, ".html"), html)
@@ -129,8 +150,11 @@ class StepRecorder:
         size = page.viewport_size or {"width": 1280, "height": 900}
         viewport = (size["width"], size["height"])
         shots: list[tuple[str, Callable[[], bytes]]] = [
-            ("entry", lambda: capture.screenshot(page, self.masks)),
-            ("full", lambda: capture.screenshot(page, self.masks, full_page=True)),
+            ("entry", lambda: capture.screenshot(page, self.masks, redact=self.redact)),
+            (
+                "full",
+                lambda: capture.screenshot(page, self.masks, redact=self.redact, full_page=True),
+            ),
         ]
         if box is not None:
             caption = (
@@ -141,12 +165,17 @@ class StepRecorder:
                 (
                     "crop",
                     lambda: capture.screenshot(
-                        page, self.masks, clip=capture.crop_box(box, viewport)
+                        page, self.masks, redact=self.redact, clip=capture.crop_box(box, viewport)
                     ),
                 )
             )
             shots.append(
-                ("annotated", lambda: capture.annotated_screenshot(page, box, caption, self.masks))
+                (
+                    "annotated",
+                    lambda: capture.annotated_screenshot(
+                        page, box, caption, self.masks, redact=self.redact
+                    ),
+                )
             )
         for kind, take in shots:
             slug = "entry" if kind == "entry" else f"entry-{kind}"
@@ -160,7 +189,7 @@ class StepRecorder:
             artifacts.append(art)
             names[kind] = art.name
         try:
-            html, masked = capture.dom_snapshot(page, self.masks)
+            html, masked = capture.dom_snapshot(page, self.masks, self._seen())
             self.masked_elements += masked
             artifacts.append(
                 self.bundle.write(self.bundle.artifact_name("dom", index, "entry", ".html"), html)
@@ -181,8 +210,17 @@ class StepRecorder:
         )
         return names
 
+    def _seen(self) -> dict[str, set[str]] | None:
+        return self.redacted if self.redact else None
+
+    def redaction_counts(self) -> dict[str, int]:
+        return {kind: len(values) for kind, values in sorted(self.redacted.items())}
+
     def start_trace(self, context: BrowserContext) -> None:
-        context.tracing.start(screenshots=True, snapshots=True, sources=False)
+        if not self.trace:
+            return
+        # The trace's screencast frames cannot be masked, so they are left out when redacting.
+        context.tracing.start(screenshots=not self.redact, snapshots=True, sources=False)
         self._tracing = True
 
     def stop_trace(self, context: BrowserContext, secrets: list[str]) -> None:
@@ -193,4 +231,4 @@ class StepRecorder:
         with tempfile.TemporaryDirectory(prefix="cancelscout-trace-") as tmp:
             raw = Path(tmp) / "raw.zip"
             context.tracing.stop(path=str(raw))
-            sanitize_trace(raw, self.bundle.root / "trace.zip", secrets)
+            sanitize_trace(raw, self.bundle.root / "trace.zip", secrets, redact=self.redact)

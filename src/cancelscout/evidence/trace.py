@@ -13,6 +13,8 @@ import zipfile
 from pathlib import Path
 from typing import Any
 
+from cancelscout.evidence.redact import redact_text
+
 REDACTED = "[redacted by cancelscout]"
 SECRET_HEADERS = {
     "cookie",
@@ -41,7 +43,7 @@ def _scrub_text(text: str, secrets: list[str]) -> str:
     return text
 
 
-def _sanitize_member(name: str, data: bytes, secrets: list[str]) -> bytes:
+def _sanitize_member(name: str, data: bytes, secrets: list[str], redact: bool) -> bytes:
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -54,15 +56,18 @@ def _sanitize_member(name: str, data: bytes, secrets: list[str]) -> bytes:
             except json.JSONDecodeError:
                 lines.append(line)
         text = "\n".join(lines) + "\n"
-    return _scrub_text(text, secrets).encode("utf-8")
+    text = _scrub_text(text, secrets)
+    return (redact_text(text) if redact else text).encode("utf-8")
 
 
-def sanitize_trace(raw: Path, out: Path, secrets: list[str]) -> None:
-    """Write a redacted copy of trace zip ``raw`` to ``out``."""
+def sanitize_trace(raw: Path, out: Path, secrets: list[str], *, redact: bool = True) -> None:
+    """Write a redacted copy of trace zip ``raw`` to ``out`` (``redact``: personal data too)."""
     usable = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
     with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as sink:
         for info in source.infolist():
-            sink.writestr(info.filename, _sanitize_member(info.filename, source.read(info), usable))
+            sink.writestr(
+                info.filename, _sanitize_member(info.filename, source.read(info), usable, redact)
+            )
 
 
 def secrets_of_storage_state(state: dict[str, Any]) -> list[str]:

@@ -74,7 +74,14 @@ def read_yaml(raw: bytes, source: str) -> YamlDocument:
             "Save the file as UTF-8.",
             path=source,
         ) from None
-    loader = _Loader(text)
+    try:
+        loader = _Loader(text)
+    except yaml.reader.ReaderError as exc:  # control characters, found before parsing starts
+        raise ProfileError(
+            f"{source}: the file contains a control character (code {exc.character:#04x}) "
+            f"at offset {exc.position}. Profiles are plain UTF-8 text.",
+            path=source,
+        ) from None
     try:
         node = loader.get_single_node()
         if node is None:
