@@ -211,10 +211,12 @@ def test_cli_unreachable_site_exits_4(tmp_path: Path) -> None:
     assert result["error"].startswith("cannot open http://127.0.0.1:9/user/index.html")
 
 
-def test_cli_url_without_profile_exits_2() -> None:
-    proc = run_cli("locate-cancel", "--url", "http://127.0.0.1:9/")
+def test_cli_without_platform_or_url_exits_2() -> None:
+    proc = run_cli("locate-cancel")
     assert proc.returncode == 2
-    assert "without a site profile (--url alone) is not available yet" in proc.stderr
+    assert "missing PLATFORM (a profile id, see 'cancelscout profiles list') or --url URL" in (
+        proc.stderr
+    )
     assert "Traceback" not in proc.stderr
 
 

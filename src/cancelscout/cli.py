@@ -9,7 +9,7 @@ import signal
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -152,7 +152,7 @@ def _sign_key(sign_key: Path | None, no_sign: bool) -> Path | None:
     return sign_key
 
 
-def emit_result(result: LocateResult, *, as_json: bool, lang: str) -> None:
+def emit_result(result: LocateResult, *, as_json: bool, lang: str) -> NoReturn:
     if as_json:
         sys.stdout.write(json.dumps(result.model_dump(mode="json"), ensure_ascii=False) + "\n")
         sys.stdout.flush()
@@ -206,24 +206,46 @@ def locate_cancel_cmd(
     tsa: TsaOpt = None,
     no_redact: NoRedactOpt = False,
     no_trace: NoTraceOpt = False,
+    max_pages: Annotated[
+        int, typer.Option("--max-pages", min=1, help="Discovery: pages to explore at most.")
+    ] = 30,
+    max_actions: Annotated[
+        int, typer.Option("--max-actions", min=1, help="Discovery: clicks and hovers at most.")
+    ] = 80,
+    time_budget: Annotated[
+        float, typer.Option("--time-budget", min=5, help="Discovery: seconds at most.")
+    ] = 180.0,
 ) -> None:
     """Follow the profile's routes in your session and stop at the cancel entry (never click it)."""
     from cancelscout.engine.locate import LocateOptions, locate_cancel
     from cancelscout.engine.runtime import open_runtime
     from cancelscout.session import saved_session_path
 
-    if platform is None:
-        if url is not None:
-            raise UsageError(
-                "locating without a site profile (--url alone) is not available yet: pass a "
-                "PLATFORM that has a profile (see 'cancelscout profiles list'), or write one "
-                "(see site_profiles/_example.yaml)."
-            )
-        raise UsageError("missing PLATFORM: which platform? See 'cancelscout profiles list'.")
+    if platform is None and url is None:
+        raise UsageError(
+            "missing PLATFORM (a profile id, see 'cancelscout profiles list') or --url URL "
+            "(discovery on a site without a profile)."
+        )
     if session is not None and user_data_dir is not None:
         raise UsageError("use either --session or --user-data-dir, not both.")
     lang_code = _lang(lang, default=terminal_lang())
     evidence = evidence_options(sign_key, no_sign, tsa, no_redact, no_trace)
+    budgets = {"max_pages": max_pages, "max_actions": max_actions, "time_budget_s": time_budget}
+    if platform is None:
+        assert url is not None
+        result = _discover(
+            url,
+            session,
+            user_data_dir,
+            out_dir,
+            headed,
+            timeout,
+            lang,
+            browser,
+            progress_printer(not as_json),
+            {**evidence, **budgets},
+        )
+        emit_result(result, as_json=as_json, lang=lang_code)
     registry = ProfileRegistry.default(profiles or [])
     profile, profile_path = registry.get(platform)
     if url is not None:
@@ -247,6 +269,36 @@ def locate_cancel_cmd(
     with open_runtime(browser, headed=headed) as runtime:
         result = locate_cancel(profile, options, runtime)
     emit_result(result, as_json=as_json, lang=lang_code)
+
+
+def _discover(
+    url: str,
+    session: Path | None,
+    user_data_dir: Path | None,
+    out_dir: Path | None,
+    headed: bool,
+    timeout: float,
+    lang: str | None,
+    browser: str | None,
+    on_step: Callable[[dict[str, Any]], None] | None,
+    extra: dict[str, Any],
+) -> LocateResult:
+    from cancelscout import paths
+    from cancelscout.engine.discover import discover_cancel
+    from cancelscout.engine.locate import LocateOptions
+    from cancelscout.engine.runtime import open_runtime
+
+    options = LocateOptions(
+        out_dir=out_dir or paths.default_output_dir(),
+        session_file=session,
+        user_data_dir=user_data_dir,
+        timeout_s=timeout,
+        lang=_lang(lang, default="zh"),
+        on_step=on_step,
+        **extra,
+    )
+    with open_runtime(browser, headed=headed) as runtime:
+        return discover_cancel(url, options, runtime).result
 
 
 @app.command("login")

@@ -24,7 +24,7 @@ from cancelscout.evidence.signing import (
     write_signer_key,
 )
 from cancelscout.evidence.timestamp import request_timestamp, verify_timestamp
-from cancelscout.result import LocateResult
+from cancelscout.result import CaptureResult, LocateResult
 
 TIMESTAMP_FILE = "timestamp.tsr"
 
@@ -41,7 +41,7 @@ def _playwright_version() -> str:
 def finish_bundle(
     recorder: StepRecorder,
     context: BrowserContext | None,
-    result: LocateResult,
+    result: LocateResult | CaptureResult,
     *,
     secrets: list[str],
     profile_path: Path | None,
@@ -115,7 +115,9 @@ def finish_bundle(
         raise key_error
 
 
-def _timestamp(root: Path, tsa_url: str, result: LocateResult, log: RunLog) -> None:
+def _timestamp(
+    root: Path, tsa_url: str, result: LocateResult | CaptureResult, log: RunLog
+) -> None:
     """Ask the TSA to timestamp the manifest (which carries the chain head).
 
     After the manifest, so the outcome goes to the result and stderr only; a TSA that fails

@@ -13,6 +13,8 @@ from urllib.parse import urlsplit
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
+from cancelscout.profiles.evidence import Evidence
+
 SCHEMA_VERSION = 1
 PROFILE_ID_PATTERN = r"^[a-z0-9][a-z0-9_-]{0,63}$"
 
@@ -263,6 +265,9 @@ class Profile(StrictModel):
         default_factory=list, description="CSS selectors blanked in screenshots."
     )
     meta: Meta = Field(default_factory=Meta)
+    evidence: Evidence | None = Field(
+        None, description="Pages 'cancelscout capture' fixes as evidence (promo, agreement, …)."
+    )
 
     @field_validator("base_url")
     @classmethod

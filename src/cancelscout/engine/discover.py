@@ -1,0 +1,446 @@
+"""Discovery: find the entry on a site nobody profiled, by a bounded best-first search.
+
+States are (page URL, actions taken on it without navigating: opening a menu, a modal).
+Each explored state is recorded with a screenshot and the scores of the candidates that led
+the search on, so the report explains every choice. Never clicks a target, a never-touch
+control or a form submit; never leaves the site's hosts (all enforced by BrowserRun).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import heapq
+import itertools
+import re
+import time
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+from playwright.sync_api import Error as PlaywrightError
+
+from cancelscout.engine.browser_run import BrowserRun, LocateOptions, browser_gone, first_line
+from cancelscout.engine.candidates import Candidate, collect
+from cancelscout.engine.locators import build
+from cancelscout.engine.runtime import Runtime
+from cancelscout.engine.scoring import KeywordModel
+from cancelscout.errors import BlockedActionError, LoginRequiredError, SiteError
+from cancelscout.profiles.schema import Locator, Login, Profile, Route, Rule
+from cancelscout.result import PathStep
+
+DEPTH_PENALTY = 4.0
+HOVER_TRIES = 4  # menu triggers hovered per state
+CHILDREN_PER_STATE = 10
+MIN_SCORE = 1.0
+_LOGGED_OUT_JS = """() => {
+  const pw = Array.from(document.querySelectorAll('input[type=password]'))
+    .some(el => el.offsetWidth || el.offsetHeight);
+  const text = document.body ? document.body.innerText : '';
+  const words = ['请先登录', '請先登入', '请登录后', '登录后查看', 'please log in',
+                 'please sign in'];
+  return pw || words.some(w => text.toLowerCase().includes(w));
+}"""
+# Single-page apps render after the load event: wait until the DOM has been quiet a moment.
+_DOM_QUIET_JS = """([quietMs, maxMs]) => new Promise(resolve => {
+  let timer = setTimeout(done, quietMs);
+  const cap = setTimeout(done, maxMs);
+  const observer = new MutationObserver(() => { clearTimeout(timer);
+    timer = setTimeout(done, quietMs); });
+  observer.observe(document, {subtree: true, childList: true, characterData: true});
+  function done() { observer.disconnect(); clearTimeout(cap); resolve(true); }
+})"""
+# Visible text of the page including open shadow roots (innerText stops at shadow hosts).
+_DEEP_TEXT_JS = """() => {
+  const parts = [document.body ? document.body.innerText : ''];
+  const visit = root => root.querySelectorAll('*').forEach(el => {
+    if (el.shadowRoot) { parts.push(el.shadowRoot.textContent || ''); visit(el.shadowRoot); }
+  });
+  visit(document);
+  return parts.join('\\n');
+}"""
+_AUTO_RENEW = r"自[动動][续續][费費](?:[状狀][态態])?[：:]\s*"
+_RENEW_STATUS = [
+    (re.compile(_AUTO_RENEW + r"(?:已)?(?:开启|開啟|开通|開通)"), "on"),
+    (re.compile(_AUTO_RENEW + r"(?:已关闭|已關閉|未开启|未開啟|关闭|關閉)"), "off"),
+    (re.compile(r"auto-?renew(?:al)?\s*:\s*on\b", re.I), "on"),
+    (re.compile(r"auto-?renew(?:al)?\s*:\s*off\b", re.I), "off"),
+]
+
+
+@dataclass
+class Action:
+    kind: str  # click | hover
+    spec: Locator
+    label: str
+
+
+@dataclass
+class Node:
+    id: int
+    parent: int | None
+    url: str
+    actions: list[Action]
+    path: list[Action]  # every action from the start page, for the breadcrumb and profiles
+    depth: int
+    score: float
+    label: str
+
+    @property
+    def key(self) -> tuple[str, tuple[str, ...]]:
+        return self.url, tuple(f"{a.kind}:{a.spec.describe()}" for a in self.actions)
+
+
+@dataclass
+class _Found:
+    candidate: Candidate
+    node: Node
+    extra: list[Action] = field(default_factory=list)
+
+
+def discovery_profile(url: str, *, name: str | None = None) -> Profile:
+    """A profile for a site nobody profiled: its host only, generic login signs."""
+    host = (urlsplit(url).hostname or "site").lower()
+    slug = re.sub(r"[^a-z0-9]+", "-", host).strip("-")[:60] or "site"
+    return Profile(
+        schema_version=1,
+        id=slug,
+        name=name or host,
+        base_url=url,
+        login=Login(
+            url="/",
+            check_url=url,
+            logged_out=[Rule(url_contains="login"), Rule(url_contains="signin")],
+        ),
+        routes=[Route(name="discovery", target=[Locator(text="取消自动续费")])],
+    )
+
+
+class DiscoveryRun(BrowserRun):
+    def __init__(
+        self,
+        profile: Profile,
+        options: LocateOptions,
+        runtime: Runtime,
+        start_url: str | None = None,
+        *,
+        check_session: bool = False,
+    ) -> None:
+        super().__init__(profile, options, runtime)
+        self.result.mode = "discovery"
+        self.model = KeywordModel()
+        self.start_url = start_url or self._url(profile.login.check_url)
+        self.check_profile_session = check_session
+        self._ids = itertools.count()
+        self._order = itertools.count()
+        self._frontier: list[tuple[float, int, Node]] = []
+        self._seen: set[str] = set()
+        self._state: tuple[str, tuple[str, ...]] | None = None
+        self._actions = 0
+        self._deadline = 0.0
+        # What was found, as replayable steps: (actions from the start page, entry locator).
+        self.learned: tuple[list[Action], Locator] | None = None
+
+    # -- the run ----------------------------------------------------------------------------
+    def _body(self) -> None:
+        self._deadline = time.monotonic() + self.options.time_budget_s
+        if self.check_profile_session:
+            self._check_session()
+        self._goto(self.start_url, "start")
+        self._wait_quiet()
+        if self._looks_logged_out():
+            raise LoginRequiredError(
+                f"{self.page.url if self.page else self.start_url} asks to log in. Pass a "
+                "logged-in session with --session or --user-data-dir."
+            )
+        self.discover()
+
+    def discover(self) -> bool:
+        """Search from the current page; True when the entry was found (result filled)."""
+        assert self.page is not None
+        root = Node(next(self._ids), None, self.page.url, [], [], 0, 0.0, "start")
+        self._state = root.key
+        self._push(root)
+        while self._frontier and not self._budget_spent():
+            _, _, node = heapq.heappop(self._frontier)
+            try:
+                found = self._expand(node)
+            except (SiteError, BlockedActionError, PlaywrightError) as exc:
+                if isinstance(exc, PlaywrightError) and browser_gone(exc):
+                    raise SiteError(f"the browser failed: {first_line(str(exc))}") from None
+                message = (
+                    exc.message
+                    if isinstance(exc, (SiteError, BlockedActionError))
+                    else first_line(str(exc))
+                )
+                self.recorder.log.warning("discovery_dead_end", node=node.id, error=message)
+                self._state = None
+                continue
+            if found is not None:
+                self._finish_found(found)
+                return True
+        self.result.status = "not_found"
+        self.recorder.record(
+            self.page,
+            "stop",
+            "not found",
+            outcome="not_found",
+            error=f"no entry after exploring {len(self.result.explored)} states "
+            f"({len(self._visited)} pages, {self._actions} actions)",
+        )
+        return False
+
+    def _budget_spent(self) -> bool:
+        opts = self.options
+        return (
+            len(self._visited) >= opts.max_pages
+            or self._actions >= opts.max_actions
+            or time.monotonic() >= self._deadline
+        )
+
+    def _push(self, node: Node) -> None:
+        heapq.heappush(self._frontier, (-node.score, next(self._order), node))
+
+    # -- one state ----------------------------------------------------------------------------
+    def _expand(self, node: Node) -> _Found | None:
+        assert self.page is not None
+        self._reach(node)
+        self._dom_quiet()
+        candidates = [self.model.score(c) for c in collect(self.page)]
+        self._note_side_routes(candidates)
+        self._record_node(node, candidates)
+        target = self._best_target(candidates)
+        if target is not None:
+            return _Found(target, node)
+        before = {c.key for c in candidates}
+        # Pure-CSS menus: hover the likely triggers and look at what appears.
+        triggers = sorted(
+            (
+                c
+                for c in candidates
+                if c.info.get("hiddenChildren")
+                and c.score >= MIN_SCORE
+                and self.model.safe_to_click(c)
+            ),
+            key=lambda c: -c.score,
+        )[:HOVER_TRIES]
+        for trigger in triggers:
+            hover = Action("hover", trigger.locator(), trigger.label)
+            self._perform(hover, node)
+            revealed = [self.model.score(c) for c in collect(self.page) if c.key not in before]
+            self._note_side_routes(revealed)
+            target = self._best_target(revealed)
+            if target is not None:
+                return _Found(target, node, [hover])
+            self._add_children(node, revealed, prefix=[hover], bonus=2.0)
+        self._add_children(node, candidates, prefix=[])
+        return None
+
+    def _reach(self, node: Node) -> None:
+        """Put the browser in ``node``'s state: reload its page and replay its actions."""
+        assert self.page is not None
+        if self._state == node.key:
+            return
+        if node.actions or self.page.url != node.url:
+            self._goto(node.url, f"back to {node.label}" if node.parent is not None else "start")
+        for action in node.actions:
+            self._perform(action, node)
+        if node.actions and self.page.url != node.url:
+            # The actions navigated: from now on this state is simply that page.
+            node.url, node.actions = self.page.url, []
+        self._state = node.key
+
+    def _perform(self, action: Action, node: Node) -> None:
+        assert self.page is not None
+        before = self.page.url
+        target = build(self.page, action.spec)
+        timeout = min(self.timeout_ms, 5000)
+        target.wait_for(state="visible", timeout=timeout)
+        self._actions += 1
+        if action.kind == "click":
+            self._click(target, timeout)
+        else:
+            target.hover(timeout=timeout)
+            self.page.wait_for_timeout(300)
+        self._dom_quiet()
+        self._state = None
+        self.recorder.record(
+            self.page,
+            action.kind,
+            action.label,
+            route="discovery",
+            locator=action.spec.describe(),
+            url_before=before,
+            outcome="ok",
+            fields={"node": node.id},
+        )
+        self._check_challenge()
+
+    def _add_children(
+        self, node: Node, candidates: list[Candidate], prefix: list[Action], bonus: float = 0.0
+    ) -> None:
+        assert self.page is not None
+        ranked = sorted(candidates, key=lambda c: -c.score)
+        added = 0
+        for candidate in ranked:
+            if added >= CHILDREN_PER_STATE or candidate.score < MIN_SCORE:
+                break
+            if candidate.key in self._seen or not self._may_follow(candidate):
+                continue
+            self._seen.add(candidate.key)
+            click = Action("click", candidate.locator(), candidate.label)
+            child = Node(
+                next(self._ids),
+                node.id,
+                node.url,
+                [*node.actions, *prefix, click],
+                [*node.path, *prefix, click],
+                node.depth + 1,
+                candidate.score + bonus - DEPTH_PENALTY * (node.depth + 1),
+                candidate.label,
+            )
+            self._push(child)
+            added += 1
+
+    def _may_follow(self, candidate: Candidate) -> bool:
+        href = str(candidate.info.get("href") or "")
+        if href.startswith(("mailto:", "tel:")):
+            return False
+        if href and not href.startswith("javascript:") and not self.policy.allows_url(href):
+            return False
+        return self.model.safe_to_click(candidate) and not self.model.is_alternative(candidate)
+
+    def _best_target(self, candidates: list[Candidate]) -> Candidate | None:
+        hits = [(c, self.model.target_word(c)) for c in candidates]
+        hits = [(c, w) for c, w in hits if w is not None]
+        if not hits:
+            return None
+        candidate, word = max(hits, key=lambda hit: (len(hit[1] or ""), -hit[0].info["y"]))
+        candidate.reason = f"target {word!r}"
+        return candidate
+
+    # -- evidence -----------------------------------------------------------------------------
+    def _record_node(self, node: Node, candidates: list[Candidate]) -> None:
+        assert self.page is not None
+        top = sorted(candidates, key=lambda c: -c.score)[:6]
+        scores = [
+            {"label": c.label, "score": round(c.score, 1), "why": c.reason}
+            for c in top
+            if c.score > 0
+        ]
+        record = self.recorder.record(
+            self.page,
+            "explore",
+            node.label,
+            route="discovery",
+            outcome="ok",
+            fields={"node": node.id, "parent": node.parent, "candidates": scores},
+        )
+        shots = [a["name"] for a in record["artifacts"] if a["name"].endswith(".png")]
+        self.result.explored.append(
+            {
+                "node": node.id,
+                "parent": node.parent,
+                "label": node.label,
+                "url": self.page.url,
+                "depth": node.depth,
+                "screenshot": shots[0] if shots else None,
+                "candidates": scores,
+            }
+        )
+
+    def _note_side_routes(self, candidates: list[Candidate]) -> None:
+        assert self.page is not None
+        known = {
+            (item["text"], item.get("href", ""))
+            for item in [*self.result.alternatives, *self.result.support]
+        }
+        for candidate in candidates:
+            entry = {
+                "text": candidate.label,
+                "href": str(candidate.info.get("href") or ""),
+                "page_url": self.page.url,
+            }
+            if (entry["text"], entry["href"]) in known:
+                continue
+            if self.model.is_alternative(candidate):
+                self.result.alternatives.append(entry)
+                known.add((entry["text"], entry["href"]))
+            elif self.model.is_support(candidate):
+                self.result.support.append(entry)
+                known.add((entry["text"], entry["href"]))
+        text = self._page_text()
+        for pattern, kind in (
+            (r"(?:QQ|qq)[：:\s]*([1-9][0-9]{4,11})", "QQ"),
+            (r"((?:400|800)[- ]?[0-9]{3}[- ]?[0-9]{4})", "phone"),
+        ):
+            for number in re.findall(pattern, text):
+                entry = {"text": f"{kind} {number}", "href": "", "page_url": self.page.url}
+                if (entry["text"], "") not in known:
+                    self.result.support.append(entry)
+                    known.add((entry["text"], ""))
+
+    def _page_text(self) -> str:
+        assert self.page is not None
+        try:
+            return str(self.page.evaluate(_DEEP_TEXT_JS))
+        except PlaywrightError:
+            return ""
+
+    def _dom_quiet(self) -> None:
+        assert self.page is not None
+        with contextlib.suppress(PlaywrightError):
+            self.page.evaluate(_DOM_QUIET_JS, [400, 3000])
+
+    def _finish_found(self, found: _Found) -> None:
+        assert self.page is not None
+        actions = [*found.node.path, *found.extra]
+        spec = found.candidate.locator()
+        locator = build(self.page, spec)
+        entry = self._capture_entry(locator, spec.describe())
+        steps = [PathStep(action="goto", label="start", url=self.start_url)]
+        steps += [PathStep(action=a.kind, label=a.label, url=self.page.url) for a in actions]
+        steps.append(PathStep(action="entry", label=entry.text, url=self.page.url))
+        self.result.status = "found"
+        self.result.entry = entry
+        self.result.path = steps
+        self.result.clicks = sum(a.kind == "click" for a in actions)
+        self.result.hovers = sum(a.kind == "hover" for a in actions)
+        self.result.auto_renew = self._auto_renew(found.candidate)  # type: ignore[assignment]
+        self.learned = (actions, spec)
+
+    def _auto_renew(self, candidate: Candidate) -> str:
+        if candidate.info.get("role") in ("switch", "checkbox"):
+            return "on" if candidate.info.get("checked") else "off"
+        text = self._page_text()
+        if self.page is not None:
+            for frame in self.page.frames[1:]:
+                try:
+                    text += "\n" + str(frame.evaluate("() => document.body.innerText"))
+                except PlaywrightError:
+                    continue
+        for pattern, state in _RENEW_STATUS:
+            if pattern.search(text):
+                return state
+        return "unknown"
+
+    # -- helpers ------------------------------------------------------------------------------
+    def _wait_quiet(self) -> None:
+        assert self.page is not None
+        with contextlib.suppress(PlaywrightError):  # long-polling pages never go idle
+            self.page.wait_for_load_state("networkidle", timeout=3000)
+        self.page.wait_for_timeout(300)
+
+    def _looks_logged_out(self) -> bool:
+        assert self.page is not None
+        if any(word in self.page.url.lower() for word in ("login", "signin", "passport")):
+            return True
+        try:
+            return bool(self.page.evaluate(_LOGGED_OUT_JS))
+        except PlaywrightError:
+            return False
+
+
+def discover_cancel(url: str, options: LocateOptions, runtime: Runtime) -> DiscoveryRun:
+    """Run discovery from ``url``; the run holds the result and what it learned."""
+    run = DiscoveryRun(discovery_profile(url), options, runtime, url)
+    run.run()
+    return run

@@ -1,0 +1,163 @@
+"""Discovery: the entry found on sites with no profile, every choice explained in evidence.
+
+Each fixture shop is searched from its home page with only a logged-in session; the site
+fixture's teardown proves no dangerous endpoint was ever hit.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cancelscout.demo.server import SiteServer
+from cancelscout.engine.discover import DiscoveryRun, discover_cancel
+from cancelscout.engine.locate import LocateOptions
+from cancelscout.engine.runtime import Runtime
+from cancelscout.evidence.verify import verify_bundle
+
+Login = Callable[[str, SiteServer], Path]
+
+CORPUS = [
+    # site, profile used only to log in, the entry discovery must stop at
+    ("multipage", "fx-multipage", "取消自动续费"),
+    ("hover", "fx-hover", "关闭自动续费"),
+    ("spa", "fx-spa", "取消订阅"),
+    ("iframe", "fx-iframe", "退订会员"),
+    ("shadow", "fx-shadow", "关闭自动续费"),
+    ("secondroute", "fx-secondroute", "解除自动续费"),
+]
+
+
+@pytest.fixture
+def discover(runtime: Runtime, tmp_path: Path) -> Callable[..., DiscoveryRun]:
+    def run(server: SiteServer, session: Path | None, **options: object) -> DiscoveryRun:
+        opts = LocateOptions(out_dir=tmp_path / "rec", session_file=session, timeout_s=5, **options)  # type: ignore[arg-type]
+        return discover_cancel(server.url + "/", opts, runtime)
+
+    return run
+
+
+@pytest.mark.parametrize(("site", "profile_id", "text"), CORPUS, ids=[c[0] for c in CORPUS])
+def test_discovery_finds_entry_without_profile(
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    discover: Callable[..., DiscoveryRun],
+    site: str,
+    profile_id: str,
+    text: str,
+) -> None:
+    server = site_server(site)
+    result = discover(server, login_session(profile_id, server)).result
+    assert result.status == "found", result.error
+    assert result.mode == "discovery"
+    assert result.entry is not None and result.entry.text == text
+    assert result.breadcrumb()[-1] == text
+    assert result.friction is not None and result.friction.grade in ("easy", "medium", "hard")
+    bundle = Path(result.bundle or "")
+    assert verify_bundle(bundle).status == "intact"
+    explore = [
+        json.loads(line)
+        for line in (bundle / "steps.jsonl").read_text().splitlines()
+        if json.loads(line)["action"] == "explore"
+    ]
+    assert explore and all(rec["artifacts"] for rec in explore)  # every node is evidence
+    assert any(rec.get("candidates") for rec in explore)  # with the scores that led on
+
+
+def test_discovery_demo_shop_through_hover_menu(
+    login_session: Login,
+    discover: Callable[..., DiscoveryRun],
+    site_server: Callable[[str], SiteServer],
+) -> None:
+    from cancelscout.demo import DEMO_SITE
+
+    server = site_server(str(DEMO_SITE))
+    result = discover(server, login_session("demo-xingchen", server)).result
+    assert result.status == "found"
+    assert result.breadcrumb() == ["会员中心", "账户设置", "隐私管理", "关闭自动续费"]
+    assert result.hovers == 1 and result.clicks == 2
+    assert result.auto_renew == "on"
+    friction = result.friction
+    assert friction is not None and friction.grade == "hard"
+    assert friction.needs_hover and friction.demoted
+    assert "12px text" in friction.reason
+
+
+def test_discovery_no_entry_proves_absence(
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    discover: Callable[..., DiscoveryRun],
+) -> None:
+    server = site_server("noentry")
+    result = discover(server, login_session("fx-noentry", server), max_pages=10).result
+    assert result.status == "not_found"
+    assert result.friction is not None and result.friction.grade == "impossible"
+    assert len(result.explored) >= 3
+    assert all(node["screenshot"] for node in result.explored)
+    assert {node["parent"] for node in result.explored} - {None} <= {
+        node["node"] for node in result.explored
+    }
+    texts = {item["text"] for item in result.support}
+    assert {"在线客服", "QQ 2850001234", "phone 400-123-4567"} <= texts
+    assert any(item["text"] == "注销账号" for item in result.alternatives)
+
+
+def test_discovery_without_session_is_login_required(
+    site_server: Callable[[str], SiteServer],
+    discover: Callable[..., DiscoveryRun],
+) -> None:
+    server = site_server("spa")
+    result = discover(server, None).result
+    assert result.status == "login_required"
+
+
+def test_discovery_respects_page_budget(
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    discover: Callable[..., DiscoveryRun],
+) -> None:
+    server = site_server("noentry")
+    result = discover(server, login_session("fx-noentry", server), max_pages=2).result
+    assert result.status == "not_found"
+    assert result.pages_visited <= 3  # the budget stops the search once 2 pages were seen
+
+
+def test_discovery_cli_url_mode(
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    tmp_path: Path,
+) -> None:
+    server = site_server("multipage")
+    session = login_session("fx-multipage", server)
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "cancelscout",
+            "locate-cancel",
+            "--url",
+            server.url + "/",
+            "--session",
+            str(session),
+            "--json",
+            "--out",
+            str(tmp_path),
+            "--timeout",
+            "5",
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+        env={**os.environ, "CANCELSCOUT_HOME": str(tmp_path / "home")},
+    )
+    assert proc.returncode == 0, proc.stderr
+    result = json.loads(proc.stdout)
+    assert result["mode"] == "discovery"
+    assert result["entry"]["text"] == "取消自动续费"
+    assert result["friction"]["grade"] in ("easy", "medium", "hard")
