@@ -177,3 +177,69 @@ def schema_cmd(
         output.parent.mkdir(parents=True, exist_ok=True)
         output.write_text(text, encoding="utf-8")
         err.print(f"wrote {escape(str(output))}")
+
+
+@profiles_app.command("learn")
+def learn_cmd(
+    url: Annotated[str, typer.Option("--url", help="Start page of the site (logged in).")],
+    profile_id: Annotated[str, typer.Option("--id", help="Id of the new profile.")],
+    session: Annotated[
+        Path | None, typer.Option("--session", help="Playwright storage-state JSON.")
+    ] = None,
+    user_data_dir: Annotated[
+        Path | None, typer.Option("--user-data-dir", help="A logged-in browser profile folder.")
+    ] = None,
+    to: Annotated[
+        Path | None,
+        typer.Option("--to", help="Folder to write the profile to (default: your profiles)."),
+    ] = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Evidence folder.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds per element.")] = 15,
+    browser: Annotated[str | None, typer.Option("--browser", help="Chromium executable.")] = None,
+) -> None:
+    """Run discovery on URL and write a replayable, commented profile from what it found."""
+    import re
+
+    from cancelscout import paths
+    from cancelscout.engine.discover import discover_cancel
+    from cancelscout.engine.locate import LocateOptions
+    from cancelscout.engine.runtime import open_runtime
+    from cancelscout.exitcodes import exit_code_for_status
+    from cancelscout.profiles.learn import learned_profile_yaml
+    from cancelscout.profiles.schema import PROFILE_ID_PATTERN
+
+    if not re.fullmatch(PROFILE_ID_PATTERN, profile_id):
+        err.print(
+            f"[red]error:[/] '{escape(profile_id)}' is not a valid profile id: use "
+            "lowercase letters, digits, '-' and '_'."
+        )
+        raise typer.Exit(int(ExitCode.USAGE))
+    folder = to or paths.user_profiles_dir()
+    target = folder / f"{profile_id}.yaml"
+    if target.exists() and not force:
+        err.print(f"[red]error:[/] {escape(str(target))} exists; pass --force to replace it.")
+        raise typer.Exit(int(ExitCode.USAGE))
+    options = LocateOptions(
+        out_dir=out_dir or paths.default_output_dir(),
+        session_file=session,
+        user_data_dir=user_data_dir,
+        timeout_s=timeout,
+    )
+    with open_runtime(browser) as runtime:
+        run = discover_cancel(url, options, runtime)
+    if run.result.status != "found":
+        err.print(
+            f"[red]{escape(run.result.status)}[/]: nothing to learn "
+            f"({escape(run.result.error or 'no entry found')}); evidence: "
+            f"{escape(str(run.result.report))}"
+        )
+        raise typer.Exit(exit_code_for_status(run.result.status))
+    text = learned_profile_yaml(run, profile_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    out.print(f"wrote {escape(str(target))}: {escape(' › '.join(run.result.breadcrumb()))}")
+    err.print(
+        f"replay it with: cancelscout locate-cancel {profile_id}"
+        + (f" --profiles {escape(str(folder))}" if to else "")
+    )

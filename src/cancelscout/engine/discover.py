@@ -138,6 +138,7 @@ class DiscoveryRun(BrowserRun):
         self._deadline = 0.0
         # What was found, as replayable steps: (actions from the start page, entry locator).
         self.learned: tuple[list[Action], Locator] | None = None
+        self.renew_evidence: str | None = None  # the page text that showed the auto-renew state
 
     # -- the run ----------------------------------------------------------------------------
     def _body(self) -> None:
@@ -418,7 +419,9 @@ class DiscoveryRun(BrowserRun):
                 except PlaywrightError:
                     continue
         for pattern, state in _RENEW_STATUS:
-            if pattern.search(text):
+            match = pattern.search(text)
+            if match:
+                self.renew_evidence = match.group(0)
                 return state
         return "unknown"
 
