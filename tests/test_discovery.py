@@ -17,9 +17,11 @@ import pytest
 
 from cancelscout.demo.server import SiteServer
 from cancelscout.engine.discover import DiscoveryRun, discover_cancel
-from cancelscout.engine.locate import LocateOptions
+from cancelscout.engine.locate import LocateOptions, locate_cancel
 from cancelscout.engine.runtime import Runtime
 from cancelscout.evidence.verify import verify_bundle
+from cancelscout.profiles.learn import learned_profile_yaml
+from cancelscout.profiles.loader import load_profile
 
 Login = Callable[[str, SiteServer], Path]
 
@@ -31,6 +33,13 @@ CORPUS = [
     ("iframe", "fx-iframe", "退订会员"),
     ("shadow", "fx-shadow", "关闭自动续费"),
     ("secondroute", "fx-secondroute", "解除自动续费"),
+    ("iconbtn", "fx-iconbtn", "关闭自动续费"),
+    ("overflow", "fx-overflow", "取消自动续费"),
+    ("confirmshame", "fx-confirmshame", "不再自动续费"),
+    ("hamburger", "fx-hamburger", "关闭自动续费"),
+    ("traditional", "fx-traditional", "取消自動續費"),
+    ("english", "fx-english", "Turn off auto-renew"),
+    ("switch", "fx-switch", "自动续费"),
 ]
 
 
@@ -44,16 +53,20 @@ def discover(runtime: Runtime, tmp_path: Path) -> Callable[..., DiscoveryRun]:
 
 
 @pytest.mark.parametrize(("site", "profile_id", "text"), CORPUS, ids=[c[0] for c in CORPUS])
-def test_discovery_finds_entry_without_profile(
+def test_discovery_finds_entry_and_learns_a_replayable_profile(
     site_server: Callable[[str], SiteServer],
     login_session: Login,
+    runtime: Runtime,
     discover: Callable[..., DiscoveryRun],
+    tmp_path: Path,
     site: str,
     profile_id: str,
     text: str,
 ) -> None:
     server = site_server(site)
-    result = discover(server, login_session(profile_id, server)).result
+    session = login_session(profile_id, server)
+    run = discover(server, session)
+    result = run.result
     assert result.status == "found", result.error
     assert result.mode == "discovery"
     assert result.entry is not None and result.entry.text == text
@@ -61,13 +74,30 @@ def test_discovery_finds_entry_without_profile(
     assert result.friction is not None and result.friction.grade in ("easy", "medium", "hard")
     bundle = Path(result.bundle or "")
     assert verify_bundle(bundle).status == "intact"
-    explore = [
-        json.loads(line)
-        for line in (bundle / "steps.jsonl").read_text().splitlines()
-        if json.loads(line)["action"] == "explore"
-    ]
+    records = [json.loads(line) for line in (bundle / "steps.jsonl").read_text().splitlines()]
+    explore = [rec for rec in records if rec["action"] == "explore"]
     assert explore and all(rec["artifacts"] for rec in explore)  # every node is evidence
     assert any(rec.get("candidates") for rec in explore)  # with the scores that led on
+    # The round trip: what discovery found becomes a profile that replays without discovery.
+    path = tmp_path / f"learned-{site}.yaml"
+    path.write_text(learned_profile_yaml(run, f"learned-{site}"), encoding="utf-8")
+    profile = load_profile(path)
+    assert profile.routes[0].target[0].kind == "role"  # role + name first, as Playwright advises
+    replay = locate_cancel(
+        profile,
+        LocateOptions(
+            out_dir=tmp_path / "rec",
+            session_file=session,
+            base_url=server.url + "/",
+            profile_path=path,
+            timeout_s=5,
+        ),
+        runtime,
+    )
+    assert replay.status == "found", replay.error
+    assert replay.mode == "profile"
+    assert replay.entry is not None and replay.entry.text == text
+    assert replay.breadcrumb() == result.breadcrumb()
 
 
 def test_discovery_demo_shop_through_hover_menu(
@@ -95,10 +125,10 @@ def test_discovery_no_entry_proves_absence(
     discover: Callable[..., DiscoveryRun],
 ) -> None:
     server = site_server("noentry")
-    result = discover(server, login_session("fx-noentry", server), max_pages=10).result
+    result = discover(server, login_session("fx-noentry", server), max_actions=10).result
     assert result.status == "not_found"
     assert result.friction is not None and result.friction.grade == "impossible"
-    assert len(result.explored) >= 3
+    assert len(result.explored) >= 2  # the start page and the membership centre
     assert all(node["screenshot"] for node in result.explored)
     assert {node["parent"] for node in result.explored} - {None} <= {
         node["node"] for node in result.explored
@@ -106,6 +136,12 @@ def test_discovery_no_entry_proves_absence(
     texts = {item["text"] for item in result.support}
     assert {"在线客服", "QQ 2850001234", "phone 400-123-4567"} <= texts
     assert any(item["text"] == "注销账号" for item in result.alternatives)
+    # The report explains the search: the explored map, the grade, the service routes.
+    report = Path(result.report or "").read_text("utf-8")
+    assert 'id="explored-map"' in report
+    assert report.count('<li style="margin-left:') >= len(result.explored)
+    assert "无法自助取消" in report
+    assert "在线客服" in report and "QQ 2850001234" in report
 
 
 def test_discovery_without_session_is_login_required(
@@ -161,3 +197,36 @@ def test_discovery_cli_url_mode(
     assert result["mode"] == "discovery"
     assert result["entry"]["text"] == "取消自动续费"
     assert result["friction"]["grade"] in ("easy", "medium", "hard")
+
+
+def test_discovery_is_the_fallback_of_a_drifted_profile(
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    runtime: Runtime,
+    tmp_path: Path,
+) -> None:
+    server = site_server("multipage")
+    session = login_session("fx-multipage", server)
+    drifted = (Path(__file__).parent / "profiles" / "fx-multipage.yaml").read_text("utf-8")
+    drifted = drifted.replace(  # the site renamed its menu item
+        "- click: {role: link, name: 会员服务}", "- click: {role: link, name: 会员权益}"
+    )
+    drifted += "discovery_fallback: true\n"
+    path = tmp_path / "fx-multipage.yaml"
+    path.write_text(drifted, encoding="utf-8")
+    result = locate_cancel(
+        load_profile(path),
+        LocateOptions(
+            out_dir=tmp_path / "rec",
+            session_file=session,
+            base_url=server.url + "/",
+            profile_path=path,
+            timeout_s=3,
+        ),
+        runtime,
+    )
+    assert result.status == "found"
+    assert result.mode == "discovery"
+    assert result.routes_tried == ["个人中心 › 会员服务", "discovery"]
+    assert result.entry is not None and result.entry.text == "取消自动续费"
+    assert verify_bundle(Path(result.bundle or "")).status == "intact"

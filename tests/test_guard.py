@@ -38,6 +38,18 @@ def control(text: str = "", **extra: object) -> dict[str, object]:
         "RENEW",
         "关闭自动续费",
         "取消会员",
+        "登出",
+        "［登出］",
+        "退出",
+        "开通年卡",
+        "Upgrade",
+        "Cancel order",
+        "Add funds",
+        "Start membership",
+        "Turn off auto-renew",
+        "不再自动续费",
+        "残忍关闭",
+        "取消自動續費",
         "Log out",
     ],
 )
@@ -89,3 +101,9 @@ def test_guard_domain_policy_urls() -> None:
     assert policy.allows_url("http://127.0.0.1:8000/user/")
     assert policy.allows_url("about:blank")
     assert not policy.allows_url("https://pay.example.com/checkout")
+
+
+def test_guard_refuses_switches() -> None:
+    verdict = ClickGuard().judge(control("", tag="button", role="switch", aria="自动续费"))
+    assert not verdict.allowed
+    assert verdict.reason == "it toggles a setting (a switch or checkbox)"

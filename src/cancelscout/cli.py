@@ -206,6 +206,16 @@ def locate_cancel_cmd(
     tsa: TsaOpt = None,
     no_redact: NoRedactOpt = False,
     no_trace: NoTraceOpt = False,
+    capture: Annotated[
+        bool,
+        typer.Option(
+            "--capture",
+            help="Also capture the profile's evidence pages (see 'capture') into the same bundle.",
+        ),
+    ] = False,
+    what: Annotated[
+        str, typer.Option("--what", help="With --capture: promo,agreement,orders,status or all.")
+    ] = "all",
     max_pages: Annotated[
         int, typer.Option("--max-pages", min=1, help="Discovery: pages to explore at most.")
     ] = 30,
@@ -231,6 +241,11 @@ def locate_cancel_cmd(
     lang_code = _lang(lang, default=terminal_lang())
     evidence = evidence_options(sign_key, no_sign, tsa, no_redact, no_trace)
     budgets = {"max_pages": max_pages, "max_actions": max_actions, "time_budget_s": time_budget}
+    if platform is None and capture:
+        raise UsageError(
+            "--capture needs a PLATFORM whose profile lists its evidence pages; for a site "
+            "without a profile run 'cancelscout capture --url URL' after discovery."
+        )
     if platform is None:
         assert url is not None
         result = _discover(
@@ -266,6 +281,15 @@ def locate_cancel_cmd(
         on_step=progress_printer(not as_json),
         **evidence,
     )
+    if capture:
+        from cancelscout.cli_evidence import emit_locate_with_capture
+        from cancelscout.engine.capture import parse_what
+        from cancelscout.engine.locate_capture import locate_and_capture
+
+        kinds = parse_what(what)
+        with open_runtime(browser, headed=headed) as runtime:
+            both = locate_and_capture(profile, options, runtime, kinds)
+        emit_locate_with_capture(*both, as_json=as_json, lang=lang_code)
     with open_runtime(browser, headed=headed) as runtime:
         result = locate_cancel(profile, options, runtime)
     emit_result(result, as_json=as_json, lang=lang_code)
@@ -457,9 +481,11 @@ def doctor_cmd(
 
 
 def _register_subcommands() -> None:
+    from cancelscout.cli_evidence import register
     from cancelscout.cli_profiles import profiles_app
 
     app.add_typer(profiles_app, name="profiles")
+    register(app)  # capture, letter, report
 
 
 _register_subcommands()

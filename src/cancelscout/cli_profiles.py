@@ -243,3 +243,107 @@ def learn_cmd(
         f"replay it with: cancelscout locate-cancel {profile_id}"
         + (f" --profiles {escape(str(folder))}" if to else "")
     )
+
+
+@profiles_app.command("new")
+def new_cmd(
+    profile_id: Annotated[str, typer.Argument(metavar="ID", help="Id of the new profile.")],
+    url: Annotated[str, typer.Option("--url", help="The platform's address.")],
+    name: Annotated[str | None, typer.Option("--name", help="The platform's name.")] = None,
+    to: Annotated[
+        Path | None, typer.Option("--to", help="Folder (default: your profiles folder).")
+    ] = None,
+    force: Annotated[bool, typer.Option("--force", help="Replace an existing file.")] = False,
+) -> None:
+    """Scaffold a commented profile from the annotated example, ready to fill in."""
+    import re
+    from urllib.parse import urlsplit
+
+    from cancelscout import paths
+    from cancelscout.profiles.schema import PROFILE_ID_PATTERN
+
+    parts = urlsplit(url)
+    if not re.fullmatch(PROFILE_ID_PATTERN, profile_id) or parts.scheme not in ("http", "https"):
+        err.print(
+            "[red]error:[/] use an id of lowercase letters, digits, '-' and '_', and an "
+            "http(s) --url."
+        )
+        raise typer.Exit(int(ExitCode.USAGE))
+    template = (paths.REPO_ROOT / "site_profiles" / "_example.yaml").read_text(encoding="utf-8")
+    host = parts.hostname or profile_id
+    text = (
+        template.replace("id: example", f"id: {profile_id}")
+        .replace("name: 示例卡盟 Example Shop", f"name: {name or host}")
+        .replace("base_url: https://www.example.com/", f"base_url: {parts.scheme}://{host}/")
+        .replace('"*.example.com"', f'"*.{host.removeprefix("www.")}"')
+    )
+    text = text.replace(
+        "# ANNOTATED EXAMPLE PROFILE — copy it to `<your-platform-id>.yaml` to add a platform.",
+        f"# Profile of {name or host}, scaffolded by "
+        "`cancelscout profiles new`: replace every example value.",
+    )
+    folder = to or paths.user_profiles_dir()
+    target = folder / f"{profile_id}.yaml"
+    if target.exists() and not force:
+        err.print(f"[red]error:[/] {escape(str(target))} exists; pass --force to replace it.")
+        raise typer.Exit(int(ExitCode.USAGE))
+    folder.mkdir(parents=True, exist_ok=True)
+    target.write_text(text, encoding="utf-8")
+    load_profile(target)  # the scaffold itself is valid
+    out.print(f"wrote {escape(str(target))}")
+    err.print(f"next: edit it, then 'cancelscout profiles test {profile_id}'")
+
+
+@profiles_app.command("test")
+def test_cmd(
+    profile_id: Annotated[str, typer.Argument(metavar="ID")],
+    session: Annotated[Path | None, typer.Option("--session", help="Storage-state JSON.")] = None,
+    base_url: Annotated[str | None, typer.Option("--base-url", help="Mirror address.")] = None,
+    profiles: ProfilesOpt = None,
+    out_dir: Annotated[Path | None, typer.Option("--out", help="Evidence folder.")] = None,
+    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds per step.")] = 10,
+    browser: Annotated[str | None, typer.Option("--browser", help="Chromium executable.")] = None,
+) -> None:
+    """Run the profile step by step; say which step fails and what the page offered instead."""
+    from cancelscout import paths
+    from cancelscout.engine.locate import LocateOptions, locate_cancel
+    from cancelscout.engine.runtime import open_runtime
+    from cancelscout.exitcodes import exit_code_for_status
+    from cancelscout.session import saved_session_path
+
+    registry = ProfileRegistry.default(profiles or [])
+    try:
+        profile, path = registry.get(profile_id)
+    except ProfileError as exc:
+        err.print(f"[red]error:[/] {escape(exc.message)}")
+        raise typer.Exit(int(ExitCode.USAGE)) from None
+    if session is None and saved_session_path(profile.id).exists():
+        session = saved_session_path(profile.id)
+    options = LocateOptions(
+        out_dir=out_dir or paths.default_output_dir(),
+        session_file=session,
+        base_url=base_url,
+        profile_path=path,
+        timeout_s=timeout,
+    )
+    with open_runtime(browser) as runtime:
+        result = locate_cancel(profile, options, runtime)
+    steps = [
+        json.loads(line)
+        for line in (Path(result.bundle or "") / "steps.jsonl").read_text("utf-8").splitlines()
+    ]
+    for step in steps:
+        if step["action"] in ("close", "explore"):
+            continue
+        mark = {"ok": "[green]✓[/]", "found": "[bold green]★[/]"}.get(step["outcome"], "[red]✗[/]")
+        route = f"[{escape(step['route'])}] " if step.get("route") else ""
+        out.print(
+            f"{mark} {route}{escape(step['action'])} {escape(str(step['label']))}"
+            + (f" — {escape(str(step['error']))}" if step.get("error") else "")
+        )
+        nearest = step.get("nearest") or []
+        if nearest:
+            offered = ", ".join(f"{n['label']} ({n['similarity']:.0%})" for n in nearest)
+            out.print(f"    the page offered instead: {escape(offered)}")
+    out.print(f"result: {result.status}; report: {escape(str(result.report))}")
+    raise typer.Exit(exit_code_for_status(result.status))

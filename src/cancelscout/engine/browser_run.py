@@ -345,6 +345,9 @@ class BrowserRun:
                        doc: el.ownerDocument.location.href})"""
         )
         text = info["text"] or info["aria"] or info["title"] or spec_text
+        aria = str(info["aria"] or "")
+        if info["text"] and str(info["text"]).strip() in aria:
+            text = aria  # "关闭" says less, as evidence, than its label "关闭自动续费"
         rect = locator.bounding_box()
         box = None if rect is None else {k: float(rect[k]) for k in ("x", "y", "width", "height")}
         entry = Entry(

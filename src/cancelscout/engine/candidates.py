@@ -50,6 +50,12 @@ _COLLECT_JS = r"""() => {
     }
     return null;
   };
+  // Text as the accessibility tree reads it: aria-hidden decorations (icon glyphs) left out.
+  const accText = el => {
+    const copy = el.cloneNode(true);
+    copy.querySelectorAll('[aria-hidden="true"], script, style').forEach(n => n.remove());
+    return (copy.textContent || el.value || '').replace(/\s+/g, ' ').trim().slice(0, 80);
+  };
   const out = [];
   const seen = new Set();
   const visit = (root, inShadow) => {
@@ -76,6 +82,7 @@ _COLLECT_JS = r"""() => {
       out.push({
         tag: el.tagName.toLowerCase(), role: roleOf(el),
         text: (el.innerText || el.value || '').replace(/\s+/g, ' ').trim().slice(0, 80),
+        accText: accText(el),
         aria: el.getAttribute('aria-label'), title: el.getAttribute('title'),
         href: el.tagName === 'A' ? el.href : null, target: el.getAttribute('target'),
         type: (el.getAttribute('type') || '').toLowerCase(), inForm: !!el.closest('form'),
@@ -114,8 +121,8 @@ class Candidate:
 
     @property
     def label(self) -> str:
-        """What a person reads on it: visible text, else aria-label, else title."""
-        text = str(self.info.get("text") or "").strip()
+        """What a person reads on it: its text (decorations left out), else aria-label/title."""
+        text = str(self.info.get("accText") or self.info.get("text") or "").strip()
         return text or str(self.info.get("aria") or self.info.get("title") or "").strip()
 
     @property
@@ -136,13 +143,18 @@ class Candidate:
     def icon_only(self) -> bool:
         return not str(self.info.get("text") or "").strip()
 
+    def fallback_locator(self) -> Locator | None:
+        """A CSS path, for when the accessible name computed here differs from the browser's."""
+        css = self.info.get("css")
+        return Locator(css=str(css), frame=self.frames) if css else None
+
     def locator(self) -> Locator:
         """The most robust locator for it: role + name, then text, then CSS."""
         role, name = self.info.get("role"), self.name
         if role and name and len(name) <= 60:
             spec = Locator(role=role, name=name, match="exact", frame=self.frames)
-        elif self.info.get("text") and len(str(self.info["text"])) <= 60:
-            spec = Locator(text=str(self.info["text"]), match="exact", frame=self.frames)
+        elif self.label and len(self.label) <= 60:
+            spec = Locator(text=self.label, match="exact", frame=self.frames)
         elif self.info.get("css"):
             spec = Locator(css=str(self.info["css"]), frame=self.frames)
         else:

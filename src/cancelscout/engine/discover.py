@@ -26,8 +26,12 @@ from cancelscout.engine.scoring import KeywordModel
 from cancelscout.errors import BlockedActionError, LoginRequiredError, SiteError
 from cancelscout.profiles.schema import Locator, Login, Profile, Route, Rule
 from cancelscout.result import PathStep
+from cancelscout.textnorm import normalize
 
 DEPTH_PENALTY = 4.0
+FIRST_TRY_MS = 1500  # the role/name locator gets this long before the CSS fallback
+HOVER_SETTLE_MS = 150  # CSS menus open at once; transitions get this long
+QUIET_MS, QUIET_MAX_MS = 250, 3000  # "rendering finished": no DOM change for QUIET_MS
 HOVER_TRIES = 4  # menu triggers hovered per state
 CHILDREN_PER_STATE = 10
 MIN_SCORE = 1.0
@@ -39,14 +43,23 @@ _LOGGED_OUT_JS = """() => {
                  'please sign in'];
   return pw || words.some(w => text.toLowerCase().includes(w));
 }"""
-# Single-page apps render after the load event: wait until the DOM has been quiet a moment.
+# Single-page apps render after the load event: wait until the DOM has been quiet a moment
+# and no loading indicator is showing (an app waiting on a timer mutates nothing meanwhile).
 _DOM_QUIET_JS = """([quietMs, maxMs]) => new Promise(resolve => {
-  let timer = setTimeout(done, quietMs);
-  const cap = setTimeout(done, maxMs);
+  const started = Date.now();
+  const loading = () => /加载中|載入中|加載中|请稍候|請稍候|loading\\.\\.\\.|loading…/i
+    .test(document.body ? document.body.innerText : '');
+  const check = () => {
+    if (loading() && Date.now() - started < maxMs) { timer = setTimeout(check, quietMs); return; }
+    finish();
+  };
+  let timer = setTimeout(check, quietMs);
+  const cap = setTimeout(finish, maxMs);
   const observer = new MutationObserver(() => { clearTimeout(timer);
-    timer = setTimeout(done, quietMs); });
+    timer = setTimeout(check, quietMs); });
   observer.observe(document, {subtree: true, childList: true, characterData: true});
-  function done() { observer.disconnect(); clearTimeout(cap); resolve(true); }
+  function finish() { observer.disconnect(); clearTimeout(cap); clearTimeout(timer);
+    resolve(true); }
 })"""
 # Visible text of the page including open shadow roots (innerText stops at shadow hosts).
 _DEEP_TEXT_JS = """() => {
@@ -71,6 +84,8 @@ class Action:
     kind: str  # click | hover
     spec: Locator
     label: str
+    fallback: Locator | None = None  # used (and kept, for learned profiles) if spec fails
+    url_after: str = ""  # the page URL once the action was done
 
 
 @dataclass
@@ -126,8 +141,11 @@ class DiscoveryRun(BrowserRun):
     ) -> None:
         super().__init__(profile, options, runtime)
         self.result.mode = "discovery"
+        self._init_search(start_url or self._url(profile.login.check_url), check_session)
+
+    def _init_search(self, start_url: str, check_session: bool) -> None:
         self.model = KeywordModel()
-        self.start_url = start_url or self._url(profile.login.check_url)
+        self.start_url = start_url
         self.check_profile_session = check_session
         self._ids = itertools.count()
         self._order = itertools.count()
@@ -136,9 +154,19 @@ class DiscoveryRun(BrowserRun):
         self._state: tuple[str, tuple[str, ...]] | None = None
         self._actions = 0
         self._deadline = 0.0
+        self._hovered: set[str] = set()
         # What was found, as replayable steps: (actions from the start page, entry locator).
         self.learned: tuple[list[Action], Locator] | None = None
         self.renew_evidence: str | None = None  # the page text that showed the auto-renew state
+
+    @classmethod
+    def attached_to(cls, run: BrowserRun) -> DiscoveryRun:
+        """A search sharing ``run``'s browser, recorder and result (profile drift fallback)."""
+        search = cls.__new__(cls)
+        search.__dict__.update(run.__dict__)
+        search._init_search(run._url(run.profile.login.check_url), check_session=False)
+        search._deadline = time.monotonic() + run.options.time_budget_s
+        return search
 
     # -- the run ----------------------------------------------------------------------------
     def _body(self) -> None:
@@ -213,19 +241,23 @@ class DiscoveryRun(BrowserRun):
             return _Found(target, node)
         before = {c.key for c in candidates}
         # Pure-CSS menus: hover the likely triggers and look at what appears.
+        # The same site-wide menu sits on every page: hovering it once is enough.
         triggers = sorted(
             (
                 c
                 for c in candidates
                 if c.info.get("hiddenChildren")
                 and c.score >= MIN_SCORE
+                and c.key not in self._hovered
                 and self.model.safe_to_click(c)
             ),
             key=lambda c: -c.score,
         )[:HOVER_TRIES]
         for trigger in triggers:
-            hover = Action("hover", trigger.locator(), trigger.label)
+            self._hovered.add(trigger.key)
+            hover = Action("hover", trigger.locator(), trigger.label, trigger.fallback_locator())
             self._perform(hover, node)
+            self._state = node.key  # a hover changes nothing a reload would restore
             revealed = [self.model.score(c) for c in collect(self.page) if c.key not in before]
             self._note_side_routes(revealed)
             target = self._best_target(revealed)
@@ -252,17 +284,25 @@ class DiscoveryRun(BrowserRun):
     def _perform(self, action: Action, node: Node) -> None:
         assert self.page is not None
         before = self.page.url
-        target = build(self.page, action.spec)
         timeout = min(self.timeout_ms, 5000)
-        target.wait_for(state="visible", timeout=timeout)
+        target = build(self.page, action.spec)
+        try:
+            target.wait_for(state="visible", timeout=FIRST_TRY_MS if action.fallback else timeout)
+        except PlaywrightError:
+            if action.fallback is None:
+                raise
+            action.spec, action.fallback = action.fallback, None
+            target = build(self.page, action.spec)
+            target.wait_for(state="visible", timeout=timeout)
         self._actions += 1
         if action.kind == "click":
             self._click(target, timeout)
         else:
             target.hover(timeout=timeout)
-            self.page.wait_for_timeout(300)
+            self.page.wait_for_timeout(HOVER_SETTLE_MS)
         self._dom_quiet()
         self._state = None
+        action.url_after = self.page.url
         self.recorder.record(
             self.page,
             action.kind,
@@ -287,7 +327,9 @@ class DiscoveryRun(BrowserRun):
             if candidate.key in self._seen or not self._may_follow(candidate):
                 continue
             self._seen.add(candidate.key)
-            click = Action("click", candidate.locator(), candidate.label)
+            click = Action(
+                "click", candidate.locator(), candidate.label, candidate.fallback_locator()
+            )
             child = Node(
                 next(self._ids),
                 node.id,
@@ -314,7 +356,17 @@ class DiscoveryRun(BrowserRun):
         hits = [(c, w) for c, w in hits if w is not None]
         if not hits:
             return None
-        candidate, word = max(hits, key=lambda hit: (len(hit[1] or ""), -hit[0].info["y"]))
+
+        def rank(hit: tuple[Candidate, str | None]) -> tuple[bool, int, int, float]:
+            # A control named exactly like the target beats one that merely contains it
+            # ("自动续费" beats the look-alike "自动续费到期提醒"); then the longer phrase,
+            # the shorter name, the higher on the page.
+            candidate, word = hit
+            name = normalize(candidate.name)
+            exact = name == word or name in self.model.switch_labels
+            return exact, len(word or ""), -len(name), -float(candidate.info["y"])
+
+        candidate, word = max(hits, key=rank)
         candidate.reason = f"target {word!r}"
         return candidate
 
@@ -389,7 +441,7 @@ class DiscoveryRun(BrowserRun):
     def _dom_quiet(self) -> None:
         assert self.page is not None
         with contextlib.suppress(PlaywrightError):
-            self.page.evaluate(_DOM_QUIET_JS, [400, 3000])
+            self.page.evaluate(_DOM_QUIET_JS, [QUIET_MS, QUIET_MAX_MS])
 
     def _finish_found(self, found: _Found) -> None:
         assert self.page is not None
@@ -398,7 +450,10 @@ class DiscoveryRun(BrowserRun):
         locator = build(self.page, spec)
         entry = self._capture_entry(locator, spec.describe())
         steps = [PathStep(action="goto", label="start", url=self.start_url)]
-        steps += [PathStep(action=a.kind, label=a.label, url=self.page.url) for a in actions]
+        steps += [
+            PathStep(action=a.kind, label=a.label, url=a.url_after or self.page.url)
+            for a in actions
+        ]
         steps.append(PathStep(action="entry", label=entry.text, url=self.page.url))
         self.result.status = "found"
         self.result.entry = entry
@@ -430,7 +485,7 @@ class DiscoveryRun(BrowserRun):
         assert self.page is not None
         with contextlib.suppress(PlaywrightError):  # long-polling pages never go idle
             self.page.wait_for_load_state("networkidle", timeout=3000)
-        self.page.wait_for_timeout(300)
+        self._dom_quiet()
 
     def _looks_logged_out(self) -> bool:
         assert self.page is not None

@@ -27,6 +27,7 @@ _DESCRIBE_JS = """el => ({
   inForm: !!el.closest('form'),
   href: el.getAttribute('href'),
   target: el.getAttribute('target'),
+  role: el.getAttribute('role'),
 })"""
 
 
@@ -43,8 +44,10 @@ class Verdict:
 
 class ClickGuard:
     def __init__(self) -> None:
-        words = keywords()["never_touch"]
-        self._contains = [normalize(w) for w in words["contains"]]
+        data = keywords()
+        words = data["never_touch"]
+        # An entry is never clicked either: every target phrase of the keyword model is refused.
+        self._contains = [normalize(w) for w in [*words["contains"], *data["target"]]]
         self._exact = {normalize(w) for w in words["exact"]}
 
     def judge(self, info: dict[str, Any]) -> Verdict:
@@ -59,6 +62,8 @@ class ClickGuard:
                 if word in folded:
                     return Verdict(False, f"'{label}' contains never-touch word '{word}'")
         tag, kind = info.get("tag"), info.get("type")
+        if info.get("role") in ("switch", "checkbox") or (tag == "input" and kind == "checkbox"):
+            return Verdict(False, "it toggles a setting (a switch or checkbox)")
         submits = (tag == "button" and kind in ("", "submit") and info.get("inForm")) or (
             tag == "input" and kind in ("submit", "image")
         )

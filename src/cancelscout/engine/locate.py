@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator as PWLocator
@@ -17,11 +19,15 @@ from cancelscout.engine.browser_run import (
     first_line,
     with_base_url,
 )
+from cancelscout.engine.candidates import collect
 from cancelscout.engine.locators import Root, build, frame_root
 from cancelscout.engine.runtime import Runtime
 from cancelscout.errors import BlockedActionError, CancelscoutError, SiteError
 from cancelscout.profiles.schema import Profile, Route, Step
 from cancelscout.result import Entry, LocateResult, PathStep
+from cancelscout.textnorm import normalize
+
+NEAREST = 5  # alternatives shown for a step that failed
 
 __all__ = ["LocateOptions", "LocateRun", "allowed_hosts", "locate_cancel", "with_base_url"]
 
@@ -55,6 +61,9 @@ class LocateRun(BrowserRun):
                 self.result.auto_renew = outcome.auto_renew  # type: ignore[assignment]
                 self.result.route = route.name
                 return
+        if self.profile.discovery_fallback:
+            self._discover_instead()  # sets found or not_found, with its own evidence
+            return
         if self._site_errors:
             # A route that died on a site fault proves nothing about absence.
             raise SiteError(self._site_errors[-1])
@@ -67,6 +76,41 @@ class LocateRun(BrowserRun):
             outcome="not_found",
             error=f"no route reached an entry ({len(self.profile.routes)} tried)",
         )
+
+    def _nearest(self, step: Step) -> list[dict[str, Any]]:
+        """What the page offered instead of a failed step's element: the closest labels."""
+        wanted = step.locator.human_text() if step.locator is not None else None
+        if self.page is None or not wanted:
+            return []
+        try:
+            candidates = collect(self.page)
+        except PlaywrightError:
+            return []
+        goal = normalize(wanted)
+        scored: dict[str, float] = {}
+        for candidate in candidates:
+            label = candidate.label
+            if label and len(label) <= 40:
+                ratio = SequenceMatcher(None, goal, normalize(label)).ratio()
+                scored[label] = max(ratio, scored.get(label, 0.0))
+        best = sorted(scored.items(), key=lambda item: -item[1])[:NEAREST]
+        return [{"label": label, "similarity": round(ratio, 2)} for label, ratio in best]
+
+    def _discover_instead(self) -> bool:
+        """Profile drift: the routes no longer work, so search the site like discovery."""
+        from cancelscout.engine.discover import DiscoveryRun
+
+        self.recorder.log.warning("profile_drift", routes=len(self.profile.routes))
+        self.result.routes_tried.append("discovery")
+        search = DiscoveryRun.attached_to(self)
+        assert self.page is not None
+        self._goto(search.start_url, "discovery fallback")
+        found = search.discover()
+        self.page = search.page
+        if found:
+            self.result.mode = "discovery"
+            self.result.route = "discovery (profile routes failed)"
+        return found
 
     def _try_route(self, route: Route) -> _RouteOutcome:
         assert self.page is not None
@@ -99,6 +143,7 @@ class LocateRun(BrowserRun):
                     locator=_describe(step),
                     outcome="failed",
                     error=message,
+                    fields={"nearest": self._nearest(step)},
                 )
                 if step.optional:
                     continue

@@ -77,6 +77,8 @@ class KeywordModel:
                 score = weight if len(text) <= 20 else weight * 0.3
                 if score > best:
                     best, reason = score, f"'{word}'"
+        if best == 0:
+            return 0.0, ""  # attributes and affordances refine a text match, never replace it
         attrs = " ".join(str(candidate.info.get(k) or "") for k in ("href", "id", "cls")).lower()
         for hint, weight in self.hints.items():
             if hint in attrs:

@@ -115,9 +115,7 @@ def finish_bundle(
         raise key_error
 
 
-def _timestamp(
-    root: Path, tsa_url: str, result: LocateResult | CaptureResult, log: RunLog
-) -> None:
+def _timestamp(root: Path, tsa_url: str, result: LocateResult | CaptureResult, log: RunLog) -> None:
     """Ask the TSA to timestamp the manifest (which carries the chain head).
 
     After the manifest, so the outcome goes to the result and stderr only; a TSA that fails

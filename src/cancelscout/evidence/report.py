@@ -9,8 +9,9 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, select_autoescape
 
 from cancelscout.evidence.bundle import EvidenceBundle, iso_ms
+from cancelscout.evidence.report_capture import capture_section, capture_strings
 from cancelscout.i18n import strings
-from cancelscout.result import LocateResult
+from cancelscout.result import CaptureResult, LocateResult
 
 _ENV = Environment(
     loader=PackageLoader("cancelscout", "templates"),
@@ -26,28 +27,34 @@ def _data_uri(path: Path) -> str | None:
     return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
 
 
-def write_report(bundle: EvidenceBundle, result: LocateResult, *, lang: str, masked: int) -> Path:
+def write_report(
+    bundle: EvidenceBundle, result: LocateResult | CaptureResult, *, lang: str, masked: int
+) -> Path:
     steps: list[dict[str, Any]] = []
     files: list[dict[str, Any]] = []
     for record in bundle.records:
         images = [
             {"name": a["name"], "src": _data_uri(bundle.root / a["name"])}
             for a in record["artifacts"]
-            if a["name"].endswith(".png")
+            # capture pages show their images in the capture section, not twice
+            if a["name"].endswith(".png") and record.get("action") != "capture"
         ]
         steps.append({**record, "images": images})
         files.extend(record["artifacts"])
     annotated = None
-    if result.entry is not None and result.entry.screenshot:
-        annotated = _data_uri(bundle.root / result.entry.screenshot)
+    locate = result if isinstance(result, LocateResult) else None
+    if locate is not None and locate.entry is not None and locate.entry.screenshot:
+        annotated = _data_uri(bundle.root / locate.entry.screenshot)
     html = _ENV.get_template("report.html.j2").render(
-        t=strings(lang),
+        t={**strings(lang), **capture_strings(lang, result.mode)},
         lang=lang,
         result=result,
         steps=steps,
         files=files,
         annotated=annotated,
-        breadcrumb=result.breadcrumb(),
+        breadcrumb=locate.breadcrumb() if locate is not None else [],
+        capture=capture_section(bundle, lang),
+        explored=_explored_tree(locate.explored) if locate is not None else [],
         masked=masked,
         started=iso_ms(bundle.started),
         run_id=bundle.run_id,
@@ -55,3 +62,19 @@ def write_report(bundle: EvidenceBundle, result: LocateResult, *, lang: str, mas
     path = bundle.root / "report.html"
     bundle.write("report.html", html.encode("utf-8"))
     return path
+
+
+def _explored_tree(nodes: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Discovery's explored states in depth-first order, each with its indent level."""
+    children: dict[Any, list[dict[str, Any]]] = {}
+    for node in nodes:
+        children.setdefault(node.get("parent"), []).append(node)
+    ordered: list[dict[str, Any]] = []
+
+    def walk(parent: Any, level: int) -> None:
+        for node in children.get(parent, []):
+            ordered.append({**node, "level": level})
+            walk(node["node"], level + 1)
+
+    walk(None, 0)
+    return ordered

@@ -56,6 +56,15 @@ def learned_profile_yaml(run: DiscoveryRun, profile_id: str, *, name: str | None
             step["label"] = action.label
         steps.append(step)
     target = _locator(entry_spec)
+    # The session check opens the entry's page: the entry itself proves the login, unless it
+    # hides behind an in-page menu there, in which case that menu's opener does.
+    marker = entry_spec
+    before = run.start_url
+    for action in actions:
+        if before == action.url_after == result.entry.page_url:
+            marker = action.spec  # the first in-page action (menu opener) on the entry's page
+            break
+        before = action.url_after
     document: dict[str, Any] = {
         "schema_version": 1,
         "id": profile_id,
@@ -65,7 +74,7 @@ def learned_profile_yaml(run: DiscoveryRun, profile_id: str, *, name: str | None
             "url": "/login",
             "check_url": _path(result.entry.page_url),
             "logged_out": [{"url_contains": "login"}],
-            "logged_in": [{"present": _locator(entry_spec)}],  # a copy: no YAML aliases
+            "logged_in": [{"present": _locator(marker)}],  # a fresh dict: no YAML aliases
         },
         "routes": [
             {

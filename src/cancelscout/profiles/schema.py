@@ -261,6 +261,11 @@ class Profile(StrictModel):
         default_factory=list,
         description="Pages that need a human (captcha, slider, SMS code); any one holding.",
     )
+    discovery_fallback: bool = Field(
+        False,
+        description="When every route fails (the site changed), search for the entry the way "
+        "discovery does instead of reporting not found.",
+    )
     mask: list[str] = Field(
         default_factory=list, description="CSS selectors blanked in screenshots."
     )

@@ -1,0 +1,154 @@
+"""Flag clauses a consumer can challenge, from the rule set in ``data/clauses.yaml``.
+
+Pure text work (no browser): split visible page text into sentences, match each rule's patterns
+against the normalised sentence, and grade the whole text in the spirit of ToS;DR's A–E classes.
+The sentence reported is always the sentence as written on the page.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from importlib import resources
+from typing import Any, Literal
+
+from cancelscout.profiles.yamlsafe import read_yaml
+from cancelscout.textnorm import normalize
+
+Severity = Literal["high", "medium", "low"]
+SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
+# A sentence ends at 。！？!? or a line break; ；splits clauses inside one sentence, so it stays.
+_SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
+
+
+@dataclass(frozen=True)
+class Law:
+    id: str
+    name: str
+    quote: str
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    title: str
+    severity: Severity
+    applies: tuple[str, ...]
+    patterns: tuple[re.Pattern[str], ...]
+    unless: tuple[re.Pattern[str], ...]
+    explanation: str
+    basis: tuple[str, ...]
+
+    def matches(self, sentence: str) -> bool:
+        folded = normalize(sentence)
+        if not any(p.search(folded) for p in self.patterns):
+            return False
+        return not any(p.search(folded) for p in self.unless)
+
+
+@dataclass(frozen=True)
+class RuleSet:
+    laws: dict[str, Law]
+    rules: tuple[Rule, ...]
+
+    def rule(self, rule_id: str) -> Rule:
+        return next(r for r in self.rules if r.id == rule_id)
+
+
+@dataclass(frozen=True)
+class Hit:
+    rule: Rule
+    sentence: str
+
+
+def _squash(text: str) -> str:
+    # YAML folding puts a space where a line broke; Chinese legal text has no spaces of its own.
+    return "".join(str(text).split())
+
+
+def parse_rules(data: dict[str, Any]) -> RuleSet:
+    laws = {
+        law_id: Law(law_id, _squash(item["name"]), _squash(item["quote"]))
+        for law_id, item in data["laws"].items()
+    }
+    rules: list[Rule] = []
+    for item in data["rules"]:
+        basis = tuple(item["basis"])
+        unknown = [b for b in basis if b not in laws]
+        if unknown:
+            raise ValueError(f"clause rule {item['id']}: unknown law id(s) {unknown}")
+        severity = item["severity"]
+        if severity not in SEVERITY_ORDER:
+            raise ValueError(f"clause rule {item['id']}: severity {severity!r}")
+        rules.append(
+            Rule(
+                id=item["id"],
+                title=item["title"],
+                severity=severity,
+                applies=tuple(item.get("applies") or ("agreement", "promo")),
+                patterns=tuple(re.compile(p) for p in item["patterns"]),
+                unless=tuple(re.compile(p) for p in item.get("unless") or ()),
+                explanation=_squash(item["explanation"]),
+                basis=basis,
+            )
+        )
+    return RuleSet(laws, tuple(rules))
+
+
+@cache
+def default_rules() -> RuleSet:
+    raw = resources.files("cancelscout.data").joinpath("clauses.yaml").read_bytes()
+    data: dict[str, Any] = read_yaml(raw, "clauses.yaml").data
+    return parse_rules(data)
+
+
+def sentences(text: str) -> list[str]:
+    """The sentences of visible page text, trimmed, in page order (empty ones dropped)."""
+    found = (m.group(0).strip() for m in _SENTENCE.finditer(text))
+    return [s for s in found if s]
+
+
+def scan(text: str, kind: str, rules: RuleSet | None = None) -> list[Hit]:
+    """Every (rule, sentence) hit in ``text`` for a page of ``kind``; one hit per pair."""
+    ruleset = rules or default_rules()
+    hits: list[Hit] = []
+    seen: set[tuple[str, str]] = set()
+    for sentence in sentences(text):
+        for rule in ruleset.rules:
+            if kind not in rule.applies or (rule.id, sentence) in seen:
+                continue
+            if rule.matches(sentence):
+                seen.add((rule.id, sentence))
+                hits.append(Hit(rule, sentence))
+    return hits
+
+
+def grade(hits: list[Hit], scanned: bool) -> tuple[str, str] | None:
+    """A ToS;DR-style class and its reason, or None when no agreement/promo text was scanned.
+
+    Counted per distinct rule, so one unfair idea repeated ten times weighs as one: A nothing
+    flagged; B one minor point; C one medium or several minor; D one serious or several medium;
+    E several serious, or a serious one with two medium.
+    """
+    if not scanned:
+        return None
+    by_rule: dict[str, Rule] = {h.rule.id: h.rule for h in hits}
+    high = [r for r in by_rule.values() if r.severity == "high"]
+    medium = [r for r in by_rule.values() if r.severity == "medium"]
+    low = [r for r in by_rule.values() if r.severity == "low"]
+    if len(high) >= 2 or (high and len(medium) >= 2):
+        letter = "E"
+    elif high or len(medium) >= 2:
+        letter = "D"
+    elif medium or len(low) >= 2:
+        letter = "C"
+    elif low:
+        letter = "B"
+    else:
+        return "A", "未发现本工具规则库所列的不公平条款（规则库之外的问题仍需人工阅读判断）。"
+    parts = []
+    for label, group in (("严重", high), ("较重", medium), ("轻微", low)):
+        if group:
+            parts.append(f"{label}问题 {len(group)} 项（{'、'.join(r.title for r in group)}）")
+    return letter, "；".join(parts) + "。"
