@@ -29,7 +29,7 @@ from cancelscout.result import PathStep
 from cancelscout.textnorm import normalize
 
 DEPTH_PENALTY = 4.0
-FIRST_TRY_MS = 1500  # the role/name locator gets this long before the CSS fallback
+FIRST_TRY_MS = 800  # the role/name locator gets this long before the CSS fallback
 HOVER_SETTLE_MS = 150  # CSS menus open at once; transitions get this long
 QUIET_MS, QUIET_MAX_MS = 250, 3000  # "rendering finished": no DOM change for QUIET_MS
 HOVER_TRIES = 4  # menu triggers hovered per state
@@ -272,9 +272,14 @@ class DiscoveryRun(BrowserRun):
         assert self.page is not None
         if self._state == node.key:
             return
-        if node.actions or self.page.url != node.url:
+        url, done = self._state or ("", ())
+        todo = [f"{a.kind}:{a.spec.describe()}" for a in node.actions]
+        if url == node.url == self.page.url and tuple(todo[: len(done)]) == done:
+            remaining = node.actions[len(done) :]  # already part-way there: no reload needed
+        else:
             self._goto(node.url, f"back to {node.label}" if node.parent is not None else "start")
-        for action in node.actions:
+            remaining = node.actions
+        for action in remaining:
             self._perform(action, node)
         if node.actions and self.page.url != node.url:
             # The actions navigated: from now on this state is simply that page.

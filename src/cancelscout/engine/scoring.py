@@ -27,6 +27,7 @@ class KeywordModel:
             key=lambda item: -len(item[0]),
         )
         self.hints = {str(w): float(v) for w, v in data["hints"].items()}
+        self.detours = {normalize(str(w)): float(v) for w, v in data["detours"].items()}
         self.alternatives = [normalize(w) for w in data["alternatives"]]
         self.support = [normalize(w) for w in data["support"]]
         self.guard = ClickGuard()
@@ -79,6 +80,11 @@ class KeywordModel:
                     best, reason = score, f"'{word}'"
         if best == 0:
             return 0.0, ""  # attributes and affordances refine a text match, never replace it
+        for word, penalty in self.detours.items():
+            if any(word in text for text in texts):
+                best -= penalty
+                reason += f" -{word}"
+                break
         attrs = " ".join(str(candidate.info.get(k) or "") for k in ("href", "id", "cls")).lower()
         for hint, weight in self.hints.items():
             if hint in attrs:
