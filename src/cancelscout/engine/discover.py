@@ -21,6 +21,13 @@ from playwright.sync_api import Error as PlaywrightError
 from cancelscout.engine.browser_run import BrowserRun, LocateOptions, browser_gone, first_line
 from cancelscout.engine.candidates import Candidate, collect
 from cancelscout.engine.locators import build
+from cancelscout.engine.page_signals import (
+    auto_renew_in_text,
+    deep_text,
+    dom_quiet,
+    looks_logged_out,
+    service_numbers,
+)
 from cancelscout.engine.runtime import Runtime
 from cancelscout.engine.scoring import KeywordModel
 from cancelscout.errors import BlockedActionError, LoginRequiredError, SiteError
@@ -31,52 +38,9 @@ from cancelscout.textnorm import normalize
 DEPTH_PENALTY = 4.0
 FIRST_TRY_MS = 800  # the role/name locator gets this long before the CSS fallback
 HOVER_SETTLE_MS = 150  # CSS menus open at once; transitions get this long
-QUIET_MS, QUIET_MAX_MS = 250, 3000  # "rendering finished": no DOM change for QUIET_MS
 HOVER_TRIES = 4  # menu triggers hovered per state
 CHILDREN_PER_STATE = 10
 MIN_SCORE = 1.0
-_LOGGED_OUT_JS = """() => {
-  const pw = Array.from(document.querySelectorAll('input[type=password]'))
-    .some(el => el.offsetWidth || el.offsetHeight);
-  const text = document.body ? document.body.innerText : '';
-  const words = ['请先登录', '請先登入', '请登录后', '登录后查看', 'please log in',
-                 'please sign in'];
-  return pw || words.some(w => text.toLowerCase().includes(w));
-}"""
-# Single-page apps render after the load event: wait until the DOM has been quiet a moment
-# and no loading indicator is showing (an app waiting on a timer mutates nothing meanwhile).
-_DOM_QUIET_JS = """([quietMs, maxMs]) => new Promise(resolve => {
-  const started = Date.now();
-  const loading = () => /加载中|載入中|加載中|请稍候|請稍候|loading\\.\\.\\.|loading…/i
-    .test(document.body ? document.body.innerText : '');
-  const check = () => {
-    if (loading() && Date.now() - started < maxMs) { timer = setTimeout(check, quietMs); return; }
-    finish();
-  };
-  let timer = setTimeout(check, quietMs);
-  const cap = setTimeout(finish, maxMs);
-  const observer = new MutationObserver(() => { clearTimeout(timer);
-    timer = setTimeout(check, quietMs); });
-  observer.observe(document, {subtree: true, childList: true, characterData: true});
-  function finish() { observer.disconnect(); clearTimeout(cap); clearTimeout(timer);
-    resolve(true); }
-})"""
-# Visible text of the page including open shadow roots (innerText stops at shadow hosts).
-_DEEP_TEXT_JS = """() => {
-  const parts = [document.body ? document.body.innerText : ''];
-  const visit = root => root.querySelectorAll('*').forEach(el => {
-    if (el.shadowRoot) { parts.push(el.shadowRoot.textContent || ''); visit(el.shadowRoot); }
-  });
-  visit(document);
-  return parts.join('\\n');
-}"""
-_AUTO_RENEW = r"自[动動][续續][费費](?:[状狀][态態])?[：:]\s*"
-_RENEW_STATUS = [
-    (re.compile(_AUTO_RENEW + r"(?:已)?(?:开启|開啟|开通|開通)"), "on"),
-    (re.compile(_AUTO_RENEW + r"(?:已关闭|已關閉|未开启|未開啟|关闭|關閉)"), "off"),
-    (re.compile(r"auto-?renew(?:al)?\s*:\s*on\b", re.I), "on"),
-    (re.compile(r"auto-?renew(?:al)?\s*:\s*off\b", re.I), "off"),
-]
 
 
 @dataclass
@@ -175,10 +139,11 @@ class DiscoveryRun(BrowserRun):
             self._check_session()
         self._goto(self.start_url, "start")
         self._wait_quiet()
-        if self._looks_logged_out():
+        assert self.page is not None
+        if looks_logged_out(self.page):
             raise LoginRequiredError(
-                f"{self.page.url if self.page else self.start_url} asks to log in. Pass a "
-                "logged-in session with --session or --user-data-dir."
+                f"{self.page.url} asks to log in. Pass a logged-in session with --session or "
+                "--user-data-dir."
             )
         self.discover()
 
@@ -232,7 +197,7 @@ class DiscoveryRun(BrowserRun):
     def _expand(self, node: Node) -> _Found | None:
         assert self.page is not None
         self._reach(node)
-        self._dom_quiet()
+        dom_quiet(self.page)
         candidates = [self.model.score(c) for c in collect(self.page)]
         self._note_side_routes(candidates)
         self._record_node(node, candidates)
@@ -305,7 +270,7 @@ class DiscoveryRun(BrowserRun):
         else:
             target.hover(timeout=timeout)
             self.page.wait_for_timeout(HOVER_SETTLE_MS)
-        self._dom_quiet()
+        dom_quiet(self.page)
         self._state = None
         action.url_after = self.page.url
         self.recorder.record(
@@ -425,28 +390,10 @@ class DiscoveryRun(BrowserRun):
             elif self.model.is_support(candidate):
                 self.result.support.append(entry)
                 known.add((entry["text"], entry["href"]))
-        text = self._page_text()
-        for pattern, kind in (
-            (r"(?:QQ|qq)[：:\s]*([1-9][0-9]{4,11})", "QQ"),
-            (r"((?:400|800)[- ]?[0-9]{3}[- ]?[0-9]{4})", "phone"),
-        ):
-            for number in re.findall(pattern, text):
-                entry = {"text": f"{kind} {number}", "href": "", "page_url": self.page.url}
-                if (entry["text"], "") not in known:
-                    self.result.support.append(entry)
-                    known.add((entry["text"], ""))
-
-    def _page_text(self) -> str:
-        assert self.page is not None
-        try:
-            return str(self.page.evaluate(_DEEP_TEXT_JS))
-        except PlaywrightError:
-            return ""
-
-    def _dom_quiet(self) -> None:
-        assert self.page is not None
-        with contextlib.suppress(PlaywrightError):
-            self.page.evaluate(_DOM_QUIET_JS, [QUIET_MS, QUIET_MAX_MS])
+        for number in service_numbers(deep_text(self.page)):
+            if (number, "") not in known:
+                self.result.support.append({"text": number, "href": "", "page_url": self.page.url})
+                known.add((number, ""))
 
     def _finish_found(self, found: _Found) -> None:
         assert self.page is not None
@@ -471,35 +418,16 @@ class DiscoveryRun(BrowserRun):
     def _auto_renew(self, candidate: Candidate) -> str:
         if candidate.info.get("role") in ("switch", "checkbox"):
             return "on" if candidate.info.get("checked") else "off"
-        text = self._page_text()
-        if self.page is not None:
-            for frame in self.page.frames[1:]:
-                try:
-                    text += "\n" + str(frame.evaluate("() => document.body.innerText"))
-                except PlaywrightError:
-                    continue
-        for pattern, state in _RENEW_STATUS:
-            match = pattern.search(text)
-            if match:
-                self.renew_evidence = match.group(0)
-                return state
-        return "unknown"
+        assert self.page is not None
+        state, self.renew_evidence = auto_renew_in_text(deep_text(self.page, frames=True))
+        return state
 
     # -- helpers ------------------------------------------------------------------------------
     def _wait_quiet(self) -> None:
         assert self.page is not None
         with contextlib.suppress(PlaywrightError):  # long-polling pages never go idle
             self.page.wait_for_load_state("networkidle", timeout=3000)
-        self._dom_quiet()
-
-    def _looks_logged_out(self) -> bool:
-        assert self.page is not None
-        if any(word in self.page.url.lower() for word in ("login", "signin", "passport")):
-            return True
-        try:
-            return bool(self.page.evaluate(_LOGGED_OUT_JS))
-        except PlaywrightError:
-            return False
+        dom_quiet(self.page)
 
 
 def discover_cancel(url: str, options: LocateOptions, runtime: Runtime) -> DiscoveryRun:
