@@ -386,7 +386,7 @@ def demo_cmd(
 ) -> None:
     """Serve the bundled demo shop locally, log in, and locate its hidden cancel entry."""
     from cancelscout import paths
-    from cancelscout.demo import run_demo
+    from cancelscout.demo.run import run_demo
 
     lang_code = _lang(lang, default=terminal_lang())
     evidence = evidence_options(sign_key, no_sign, tsa, no_redact, no_trace)

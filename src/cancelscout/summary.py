@@ -33,6 +33,9 @@ def print_summary(console: Console, result: LocateResult, lang: str) -> None:
         f"{t['pages']}: {result.pages_visited}  {t['duration']}: {result.duration_s:.1f}s"
     )
     console.print(f"  {t['auto_renew']}: {t[result.auto_renew]}")
+    if result.friction is not None:
+        grade = t["grade_" + result.friction.grade]
+        console.print(f"  {t['friction']}: [bold]{grade}[/] — {escape(result.friction.reason)}")
     if result.error:
         console.print(f"  {t['error_msg']}: {escape(result.error)}")
     if result.login_command:
