@@ -30,7 +30,7 @@ from cancelscout.errors import (
     NeedsHumanError,
     SiteError,
 )
-from cancelscout.evidence.finish import finish_bundle
+from cancelscout.evidence.finish import close_run_bundle
 from cancelscout.evidence.recorder import StepRecorder
 from cancelscout.evidence.trace import secrets_of_storage_state
 from cancelscout.profiles.schema import Profile
@@ -189,25 +189,14 @@ class BrowserRun:
                     in_frame=entry is not None and entry.frame_url is not None,
                     icon_only=entry is not None and not (self._entry_style or {}).get("text"),
                 )
-            try:
-                finish_bundle(
-                    self.recorder,
-                    context,
-                    self.result,
-                    secrets=secrets,
-                    profile_path=self.options.profile_path,
-                    browser_version=self.runtime.version(),
-                    lang=self.options.lang,
-                    sign_key=self.options.sign_key,
-                    tsa_url=self.options.tsa_url,
-                )
-            except OSError as exc:
-                write_error = write_error or exc
-        if write_error is not None:
-            # No manifest was written, so `verify` reports the bundle incomplete, never intact.
-            raise SiteError(
-                f"cannot write the evidence bundle {self.recorder.bundle.root}: "
-                f"{write_error.strerror or write_error}. Free some space or choose another --out."
+            close_run_bundle(
+                self.recorder,
+                context,
+                self.result,
+                secrets=secrets,
+                options=self.options,
+                browser_version=self.runtime.version(),
+                write_error=write_error,
             )
         if reraise is not None:
             raise reraise

@@ -40,8 +40,8 @@ from cancelscout.engine.capture_scope import (
 from cancelscout.engine.guard import DomainPolicy
 from cancelscout.engine.page_capture import SETTLE_MS, PageCapturer, capture_pages
 from cancelscout.engine.runtime import Runtime
-from cancelscout.errors import CancelscoutError, SiteError, UsageError
-from cancelscout.evidence.finish import finish_bundle
+from cancelscout.errors import CancelscoutError, UsageError
+from cancelscout.evidence.finish import close_run_bundle
 from cancelscout.evidence.recorder import StepRecorder
 from cancelscout.evidence.trace import secrets_of_storage_state
 from cancelscout.profiles.evidence import EVIDENCE_KINDS
@@ -157,24 +157,14 @@ class CaptureRun:
             if policy is not None:
                 self.result.blocked.extend(f"navigation to {url}" for url in policy.blocked)
             self.result.redacted = self.recorder.redaction_counts()
-            try:
-                finish_bundle(
-                    self.recorder,
-                    context,
-                    self.result,
-                    secrets=secrets,
-                    profile_path=self.options.profile_path,
-                    browser_version=self.runtime.version(),
-                    lang=self.options.lang,
-                    sign_key=self.options.sign_key,
-                    tsa_url=self.options.tsa_url,
-                )
-            except OSError as exc:
-                write_error = write_error or exc
-        if write_error is not None:
-            raise SiteError(
-                f"cannot write the evidence bundle {self.recorder.bundle.root}: "
-                f"{write_error.strerror or write_error}. Free some space or choose another --out."
+            close_run_bundle(
+                self.recorder,
+                context,
+                self.result,
+                secrets=secrets,
+                options=self.options,
+                browser_version=self.runtime.version(),
+                write_error=write_error,
             )
         if reraise is not None:
             raise reraise

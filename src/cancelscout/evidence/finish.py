@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import platform as host_platform
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from playwright.sync_api import BrowserContext
@@ -131,3 +131,48 @@ def _timestamp(root: Path, tsa_url: str, result: LocateResult | CaptureResult, l
     (root / TIMESTAMP_FILE).write_bytes(token)
     check = verify_timestamp(token, manifest)
     result.timestamp = {"tsa_url": tsa_url, "gen_time": check.gen_time, "tsa": check.tsa}
+
+
+class SealingOptions(Protocol):
+    """What closing a bundle needs from a run's options (locate, discovery and capture alike)."""
+
+    profile_path: Path | None
+    lang: str
+    sign_key: Path | None
+    tsa_url: str | None
+
+
+def close_run_bundle(
+    recorder: StepRecorder,
+    context: BrowserContext | None,
+    result: LocateResult | CaptureResult,
+    *,
+    secrets: list[str],
+    options: SealingOptions,
+    browser_version: str,
+    write_error: OSError | None,
+) -> None:
+    """Finish the bundle of a run that has ended, however it ended.
+
+    Raises SiteError when the bundle could not be written (then there is no manifest, so
+    `verify` reports it incomplete, never intact).
+    """
+    try:
+        finish_bundle(
+            recorder,
+            context,
+            result,
+            secrets=secrets,
+            profile_path=options.profile_path,
+            browser_version=browser_version,
+            lang=options.lang,
+            sign_key=options.sign_key,
+            tsa_url=options.tsa_url,
+        )
+    except OSError as exc:
+        write_error = write_error or exc
+    if write_error is not None:
+        raise SiteError(
+            f"cannot write the evidence bundle {recorder.bundle.root}: "
+            f"{write_error.strerror or write_error}. Free some space or choose another --out."
+        )
