@@ -8,7 +8,7 @@ PY=${1:-.venv/bin/python}
 have_browser() {
   "$PY" - <<'PYCODE' >/dev/null 2>&1
 from playwright.sync_api import sync_playwright
-from cancelscout.browser import resolve_browser
+from cancelscout.browser.launch import resolve_browser
 with sync_playwright() as pw:
     resolve_browser(None, pw)
 PYCODE

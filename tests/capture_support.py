@@ -9,11 +9,11 @@ from typing import Any
 
 import pytest
 
+from cancelscout.browser.runtime import Runtime
 from cancelscout.demo.server import SiteServer
-from cancelscout.engine.capture import CaptureOptions, capture, url_profile, with_base_url
-from cancelscout.engine.runtime import Runtime
 from cancelscout.profiles.registry import ProfileRegistry
 from cancelscout.result import CaptureResult
+from cancelscout.runs.capture import CaptureOptions, capture, url_profile
 
 PROFILE = "fx-multipage-evidence"
 Capture = Callable[..., CaptureResult]
@@ -31,7 +31,7 @@ def capture_run_fixture(runtime: Runtime, registry: ProfileRegistry, tmp_path: P
             profile, path = url_profile(urls), None
         else:
             found, path = registry.get(profile_id)
-            profile = with_base_url(found, server.url + "/")
+            profile = found.at(server.url + "/")
         opts = CaptureOptions(
             out_dir=options.pop("out_dir", tmp_path / "recordings"),
             session_file=session,

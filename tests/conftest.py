@@ -15,13 +15,13 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Playwright
 
-from cancelscout.browser import launch_args, resolve_browser
+from cancelscout.browser.launch import launch_args, resolve_browser
+from cancelscout.browser.runtime import Runtime
 from cancelscout.demo.server import SiteServer
-from cancelscout.engine.locate import LocateOptions, locate_cancel
-from cancelscout.engine.login import login_with_form
-from cancelscout.engine.runtime import Runtime
 from cancelscout.profiles.registry import ProfileRegistry
 from cancelscout.result import LocateResult
+from cancelscout.runs.locate import LocateOptions, locate_cancel
+from cancelscout.runs.login import login_with_form
 from cancelscout.session import write_session
 
 TESTS = Path(__file__).parent

@@ -12,7 +12,7 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from cancelscout.demo.server import SiteServer
-from cancelscout.evidence.verify import verify_bundle
+from cancelscout.integrity.verify import verify_bundle
 from capture_support import PROFILE, pdf_text
 
 TESTS = Path(__file__).parent

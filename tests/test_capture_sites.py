@@ -10,13 +10,13 @@ import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
+from cancelscout.browser.runtime import Runtime
 from cancelscout.demo.server import SiteServer
-from cancelscout.engine.locate import LocateOptions
-from cancelscout.engine.locate_capture import locate_and_capture
-from cancelscout.engine.runtime import Runtime
-from cancelscout.evidence.bundle import sha256_file
-from cancelscout.evidence.verify import verify_bundle
+from cancelscout.integrity.bundle import sha256_file
+from cancelscout.integrity.verify import verify_bundle
 from cancelscout.profiles.registry import ProfileRegistry
+from cancelscout.runs.locate import LocateOptions
+from cancelscout.runs.locate_capture import locate_and_capture
 from capture_support import PROFILE, Capture, capture_run_fixture, pdf_text, read_records  # noqa: F401
 
 Login = Callable[[str, SiteServer], Path]

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cancelscout.evidence.clauses import Hit, default_rules, grade, scan, sentences
+from cancelscout.analysis.clauses import Hit, default_rules, grade, scan, sentences
 
 AGREEMENT = Path(__file__).parent / "sites" / "multipage" / "agreement.html"
 

@@ -16,10 +16,10 @@ from typing import Any
 import pytest
 from playwright.sync_api import Error as PlaywrightError
 
+from cancelscout.browser.runtime import Runtime
 from cancelscout.demo.server import SiteServer
-from cancelscout.engine.locate import LocateOptions, locate_cancel
-from cancelscout.engine.runtime import Runtime
 from cancelscout.profiles.loader import load_profile
+from cancelscout.runs.locate import LocateOptions, locate_cancel
 
 TESTS = Path(__file__).parent
 HANGING_PROFILE = (
@@ -177,8 +177,8 @@ def test_crash_safety_exception_mid_route_closes_bundle_then_surfaces(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from cancelscout.engine.locate import LocateRun
-    from cancelscout.evidence.verify import verify_bundle
+    from cancelscout.integrity.verify import verify_bundle
+    from cancelscout.runs.locate import LocateRun
 
     server = site_server("multipage")
     session = login_session("fx-multipage", server)
@@ -212,8 +212,8 @@ def test_crash_safety_full_disk_leaves_an_incomplete_bundle(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from cancelscout.errors import SiteError
-    from cancelscout.evidence.bundle import EvidenceBundle
-    from cancelscout.evidence.verify import verify_bundle
+    from cancelscout.integrity.bundle import EvidenceBundle
+    from cancelscout.integrity.verify import verify_bundle
 
     server = site_server("multipage")
     session = login_session("fx-multipage", server)

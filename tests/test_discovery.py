@@ -15,13 +15,13 @@ from pathlib import Path
 
 import pytest
 
+from cancelscout.browser.runtime import Runtime
 from cancelscout.demo.server import SiteServer
-from cancelscout.engine.discover import DiscoveryRun, discover_cancel
-from cancelscout.engine.locate import LocateOptions, locate_cancel
-from cancelscout.engine.runtime import Runtime
-from cancelscout.evidence.verify import verify_bundle
-from cancelscout.profiles.learn import learned_profile_yaml
+from cancelscout.integrity.verify import verify_bundle
 from cancelscout.profiles.loader import load_profile
+from cancelscout.runs.discover import DiscoveryRun, discover_cancel
+from cancelscout.runs.learn import learned_profile_yaml
+from cancelscout.runs.locate import LocateOptions, locate_cancel
 
 Login = Callable[[str, SiteServer], Path]
 
@@ -230,3 +230,48 @@ def test_discovery_is_the_fallback_of_a_drifted_profile(
     assert result.routes_tried == ["个人中心 › 会员服务", "discovery"]
     assert result.entry is not None and result.entry.text == "取消自动续费"
     assert verify_bundle(Path(result.bundle or "")).status == "intact"
+
+
+def test_discovery_fallback_reports_the_friction_of_the_entry_it_found(
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    runtime: Runtime,
+    tmp_path: Path,
+) -> None:
+    """Regression: the fallback search measured the entry's style on a copy of the run, so a
+    drifted profile reported an icon-only, not demoted, entry. The demo shop's entry is a 12px
+    grey text link below the fold, and the run that fell back must say so."""
+    from cancelscout.demo import DEMO_SITE
+
+    server = site_server(str(DEMO_SITE))
+    session = login_session("demo-xingchen", server)
+    original = (Path(__file__).parents[1] / "site_profiles" / "demo-xingchen.yaml").read_text(
+        "utf-8"
+    )
+    drifted = original.replace(  # the shop renamed its privacy page
+        "- click: {role: link, name: 隐私管理, match: exact}",
+        "- click: {role: link, name: 隐私中心, match: exact}",
+    )
+    assert drifted != original
+    path = tmp_path / "demo-xingchen.yaml"
+    path.write_text(drifted + "discovery_fallback: true\n", encoding="utf-8")
+    result = locate_cancel(
+        load_profile(path),
+        LocateOptions(
+            out_dir=tmp_path / "rec",
+            session_file=session,
+            base_url=server.url + "/",
+            profile_path=path,
+            timeout_s=3,
+        ),
+        runtime,
+    )
+    assert result.status == "found" and result.mode == "discovery"
+    assert result.entry is not None and result.entry.text == "关闭自动续费"
+    friction = result.friction
+    assert friction is not None
+    assert not friction.icon_only
+    assert friction.demoted and friction.font_size == 12.0
+    assert "12px text" in friction.reason
+    assert friction.needs_scroll
+    assert friction.grade == "hard"

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import pytest
 
-from cancelscout.engine.capture import parse_what, url_profile
+from cancelscout.analysis.kinds import infer_kind
+from cancelscout.analysis.orders import map_columns, normalize_date, orders_from_tables
+from cancelscout.analysis.promises import find_promises, is_membership_item
+from cancelscout.analysis.status import read_status
 from cancelscout.errors import UsageError
-from cancelscout.evidence.kinds import infer_kind
-from cancelscout.evidence.orders import map_columns, normalize_date, orders_from_tables
-from cancelscout.evidence.promises import find_promises, is_membership_item
-from cancelscout.evidence.status import read_status
-from cancelscout.letters.render import markdown_to_html
+from cancelscout.output.letters.render import markdown_to_html
 from cancelscout.profiles.evidence import Evidence
+from cancelscout.runs.capture import parse_what, url_profile
 
 RECORDS = [
     ["订单编号", "开通时间", "会员类型", "实付金额", "支付方式", "状态"],

@@ -14,12 +14,12 @@ from typing import Any
 import pytest
 from playwright.sync_api import BrowserType
 
-from cancelscout.browser import launch_args
+from cancelscout.browser.launch import launch_args
+from cancelscout.browser.runtime import Runtime
 from cancelscout.demo.server import SiteServer
-from cancelscout.engine.locate import LocateOptions, locate_cancel
-from cancelscout.engine.runtime import Runtime
 from cancelscout.profiles.loader import load_profile
 from cancelscout.result import LocateResult
+from cancelscout.runs.locate import LocateOptions, locate_cancel
 
 PROFILE = """\
 # yaml-language-server: $schema=../../schema/profile.schema.json
@@ -82,7 +82,7 @@ def run_route(
 
 def closed_bundle(result: LocateResult) -> dict[str, object]:
     """The run's bundle is closed, says what happened, and verifies as intact."""
-    from cancelscout.evidence.verify import verify_bundle
+    from cancelscout.integrity.verify import verify_bundle
 
     bundle = Path(result.bundle or "")
     assert verify_bundle(bundle).status == "intact"

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from cancelscout.engine.guard import ClickGuard, DomainPolicy, host_allowed
+from cancelscout.browser.guard import ClickGuard
+from cancelscout.browser.policy import DomainPolicy, host_allowed
 
 
 def control(text: str = "", **extra: object) -> dict[str, object]:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 
+from cancelscout.browser.runtime import Runtime
 from cancelscout.demo.server import SiteServer
-from cancelscout.engine.discover import discover_cancel
-from cancelscout.engine.locate import LocateOptions
-from cancelscout.engine.runtime import Runtime
-from cancelscout.profiles.learn import learned_profile_yaml
+from cancelscout.runs.discover import discover_cancel
+from cancelscout.runs.learn import learned_profile_yaml
+from cancelscout.runs.locate import LocateOptions
 
 
 def test_learn_refuses_when_nothing_found(

@@ -10,11 +10,11 @@ import pytest
 
 from cancelscout.demo.server import SiteServer
 from cancelscout.errors import UsageError
-from cancelscout.evidence.bundle import sha256_file
-from cancelscout.evidence.bundle_read import BundleView, sibling_locate_bundles
-from cancelscout.letters.build import build_context
-from cancelscout.letters.facts import Facts, load_facts
-from cancelscout.letters.render import render_html, render_markdown
+from cancelscout.integrity.bundle import sha256_file
+from cancelscout.integrity.bundle_read import BundleView, sibling_locate_bundles
+from cancelscout.output.letters.build import build_context
+from cancelscout.output.letters.facts import Facts, load_facts
+from cancelscout.output.letters.render import render_html, render_markdown
 from cancelscout.result import LocateResult
 from capture_support import PROFILE, Capture, capture_run_fixture, read_records  # noqa: F401
 

@@ -12,12 +12,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page
 
+from cancelscout.browser.runtime import Runtime
 from cancelscout.demo.server import SiteServer
-from cancelscout.engine.login import login_interactive
-from cancelscout.engine.runtime import Runtime
-from cancelscout.evidence.bundle import sha256_file
+from cancelscout.integrity.bundle import sha256_file
 from cancelscout.profiles.registry import ProfileRegistry
 from cancelscout.result import LocateResult
+from cancelscout.runs.login import login_interactive
 
 Locate = Callable[..., LocateResult]
 Login = Callable[[str, SiteServer], Path]

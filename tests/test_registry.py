@@ -9,7 +9,7 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from cancelscout.cli_profiles import profile_json_schema
+from cancelscout.cli.profiles import profile_json_schema
 from cancelscout.errors import ProfileNotFoundError
 from cancelscout.profiles.loader import load_profile
 from cancelscout.profiles.registry import ProfileRegistry

@@ -15,7 +15,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from cancelscout.errors import UsageError
-from cancelscout.evidence.signing import (
+from cancelscout.integrity.signing import (
     fingerprint,
     generate_keypair,
     load_private_key,

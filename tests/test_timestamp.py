@@ -21,7 +21,7 @@ from asn1crypto import cms, tsp  # type: ignore[import-untyped]
 from cryptography.hazmat.primitives.serialization import Encoding
 
 from cancelscout.errors import SiteError
-from cancelscout.evidence.timestamp import (
+from cancelscout.integrity.timestamp import (
     QUERY_CONTENT_TYPE,
     TimestampCheck,
     request_timestamp,

@@ -71,7 +71,7 @@ def test_trusted_time_token_of_other_manifest_is_tampering(
 ) -> None:
     import shutil
 
-    from cancelscout.evidence.timestamp import request_timestamp
+    from cancelscout.integrity.timestamp import request_timestamp
 
     copy = tmp_path / stamped_bundle.name
     shutil.copytree(stamped_bundle, copy)

@@ -18,14 +18,14 @@ from typing import Any
 
 import pytest
 
-from cancelscout.evidence.bundle import canonical_json, sha256_bytes, sha256_file
-from cancelscout.evidence.signing import (
+from cancelscout.integrity.bundle import canonical_json, sha256_bytes, sha256_file
+from cancelscout.integrity.signing import (
     fingerprint,
     generate_keypair,
     load_public_key,
     sign_bundle,
 )
-from cancelscout.evidence.verify import VerifyReport, verify_bundle
+from cancelscout.integrity.verify import VerifyReport, verify_bundle
 
 REPO = Path(__file__).parent.parent
 README = REPO / "README.md"

@@ -1,3 +1,3 @@
-from cancelscout.cli import main
+from cancelscout.cli.app import main
 
 main()

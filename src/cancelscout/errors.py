@@ -63,3 +63,8 @@ class SiteError(CancelscoutError):
 
 class BlockedActionError(CancelscoutError):
     """The engine refused an action: a dangerous control, or navigation off the platform."""
+
+
+def first_line(text: str) -> str:
+    """The first line of an error text (Playwright's carry call logs below it)."""
+    return text.strip().splitlines()[0] if text.strip() else text

@@ -20,6 +20,7 @@ class ExitCode(IntEnum):
 
 STATUS_EXIT: dict[str, ExitCode] = {
     "found": ExitCode.FOUND,
+    "captured": ExitCode.OK,  # a capture run fixed its pages
     "not_found": ExitCode.NOT_FOUND,
     "login_required": ExitCode.LOGIN_REQUIRED,
     "needs_human": ExitCode.NEEDS_HUMAN,

@@ -1,6 +1,6 @@
 """The bundled demo shop 星辰卡盟: where it lives and its demo account.
 
-``cancelscout demo`` (see ``run.py``) serves it on 127.0.0.1 and runs the whole job on it.
+``cancelscout demo`` (see ``runs/demo.py``) serves it on 127.0.0.1 and runs the whole job on it.
 Kept import-light: the fixture server (``server.py``) must load without the browser engine.
 """
 

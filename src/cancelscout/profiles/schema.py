@@ -293,3 +293,16 @@ class Profile(StrictModel):
                     f"expected a host name like shop.example.com or *.example.com, got {host!r}"
                 )
         return [h.lower() for h in value]
+
+    def hosts(self) -> list[str]:
+        """Every host navigation may reach: the base URL's host first, then allowed_domains."""
+        host = (urlsplit(self.base_url).hostname or "").lower()
+        return list(dict.fromkeys([host, *self.allowed_domains]))
+
+    def at(self, base_url: str | None) -> Profile:
+        """The profile moved to a mirror address: ``base_url`` replaced, its host allowed."""
+        if not base_url:
+            return self
+        host = (urlsplit(base_url).hostname or "").lower()
+        domains = list(dict.fromkeys([*self.allowed_domains, host]))
+        return self.model_copy(update={"base_url": base_url, "allowed_domains": domains})

@@ -1,0 +1,132 @@
+"""Collect what a person could act on in a page: links, buttons, menu items, tabs, switches,
+clickable elements — in every frame and open shadow root — with the features scoring needs."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Frame, Page
+
+from cancelscout.analysis.controls import Candidate
+
+# Runs in one frame. Returns visible actionable elements and hover triggers (elements whose
+# subtree holds links that are hidden right now: pure-CSS dropdowns).
+_COLLECT_JS = r"""() => {
+  const ACTION = 'a[href], button, [role=button], [role=link], [role=menuitem], [role=tab], ' +
+    '[role=switch], [role=checkbox], input[type=checkbox], input[type=button], ' +
+    'input[type=submit], summary, [onclick]';
+  const shown = el => el.checkVisibility ? el.checkVisibility({opacityProperty: true,
+    visibilityProperty: true}) : !!(el.offsetWidth || el.offsetHeight);
+  const cssPath = el => {
+    if (el.id && document.querySelectorAll('#' + CSS.escape(el.id)).length === 1)
+      return '#' + CSS.escape(el.id);
+    const parts = [];
+    for (let node = el; node && node.nodeType === 1 && node !== document.documentElement;
+         node = node.parentElement) {
+      let part = node.tagName.toLowerCase();
+      const same = node.parentElement ? Array.from(node.parentElement.children)
+        .filter(c => c.tagName === node.tagName) : [];
+      if (same.length > 1) part += ':nth-of-type(' + (same.indexOf(node) + 1) + ')';
+      parts.unshift(part);
+      if (node.id && document.querySelectorAll('#' + CSS.escape(node.id)).length === 1) {
+        parts[0] = '#' + CSS.escape(node.id); break;
+      }
+    }
+    return parts.join(' > ');
+  };
+  const roleOf = el => {
+    const explicit = el.getAttribute('role');
+    if (explicit) return explicit;
+    const tag = el.tagName.toLowerCase();
+    if (tag === 'a' && el.hasAttribute('href')) return 'link';
+    if (tag === 'button' || tag === 'summary') return 'button';
+    if (tag === 'input') {
+      const t = (el.getAttribute('type') || '').toLowerCase();
+      if (t === 'checkbox') return 'checkbox';
+      if (['button', 'submit'].includes(t)) return 'button';
+    }
+    return null;
+  };
+  // Text as the accessibility tree reads it: aria-hidden decorations (icon glyphs) left out.
+  const accText = el => {
+    const copy = el.cloneNode(true);
+    copy.querySelectorAll('[aria-hidden="true"], script, style').forEach(n => n.remove());
+    return (copy.textContent || el.value || '').replace(/\s+/g, ' ').trim().slice(0, 80);
+  };
+  const out = [];
+  const seen = new Set();
+  const visit = (root, inShadow) => {
+    const nodes = Array.from(root.querySelectorAll(ACTION));
+    // Short-text elements styled as clickable (spans/divs/lis with cursor: pointer).
+    root.querySelectorAll('li, span, div, i').forEach(el => {
+      if (el.children.length > 2) return;
+      const text = (el.innerText || '').trim();
+      if (!text || text.length > 10) return;
+      if (getComputedStyle(el).cursor === 'pointer') nodes.push(el);
+    });
+    for (const el of nodes) {
+      if (seen.has(el)) continue;
+      seen.add(el);
+      if (!shown(el)) continue;
+      const r = el.getBoundingClientRect();
+      if (r.width < 1 || r.height < 1) continue;
+      const style = getComputedStyle(el);
+      const hiddenLinks = Array.from(el.querySelectorAll('a[href], [role=menuitem], button'))
+        .filter(x => x !== el && !shown(x)).length;
+      const parentLi = el.closest('li');
+      const hiddenSiblings = parentLi && parentLi !== el ? Array.from(
+        parentLi.querySelectorAll('a[href], [role=menuitem]')).filter(x => !shown(x)).length : 0;
+      out.push({
+        tag: el.tagName.toLowerCase(), role: roleOf(el),
+        text: (el.innerText || el.value || '').replace(/\s+/g, ' ').trim().slice(0, 80),
+        accText: accText(el),
+        aria: el.getAttribute('aria-label'), title: el.getAttribute('title'),
+        href: el.tagName === 'A' ? el.href : null, target: el.getAttribute('target'),
+        type: (el.getAttribute('type') || '').toLowerCase(), inForm: !!el.closest('form'),
+        checked: el.getAttribute('aria-checked') === 'true' || el.checked === true,
+        id: el.id || '', cls: typeof el.className === 'string' ? el.className : '',
+        x: r.x + window.scrollX, y: r.y + window.scrollY, w: r.width, h: r.height,
+        fontSize: parseFloat(style.fontSize) || 0,
+        hasPopup: el.getAttribute('aria-haspopup') !== null ||
+          el.getAttribute('aria-expanded') !== null,
+        hiddenChildren: hiddenLinks + hiddenSiblings,
+        inShadow, css: inShadow ? null : cssPath(el),
+        labelText: (el.closest('label, tr, li, .row, .item, div') || el).innerText
+          ?.replace(/\s+/g, ' ').trim().slice(0, 120) || '',
+      });
+    }
+    root.querySelectorAll('*').forEach(el => { if (el.shadowRoot) visit(el.shadowRoot, true); });
+  };
+  visit(document, false);
+  return out;
+}"""
+
+_FRAME_PATH_JS = """el => {
+  if (el.id) return '#' + CSS.escape(el.id);
+  if (el.name) return 'iframe[name="' + el.name + '"]';
+  const all = Array.from(document.querySelectorAll('iframe'));
+  return 'iframe >> nth=' + all.indexOf(el);
+}"""
+
+
+def _frame_path(frame: Frame) -> list[str]:
+    path: list[str] = []
+    current: Frame | None = frame
+    while current is not None and current.parent_frame is not None:
+        element = current.frame_element()
+        path.insert(0, str(element.evaluate(_FRAME_PATH_JS)))
+        current = current.parent_frame
+    return path
+
+
+def collect(page: Page) -> list[Candidate]:
+    """Every visible actionable element of the page, its frames and open shadow roots."""
+    found: list[Candidate] = []
+    for frame in page.frames:
+        with contextlib.suppress(PlaywrightError):  # a frame may detach mid-collection
+            infos: list[dict[str, Any]] = frame.evaluate(_COLLECT_JS)
+            frames = _frame_path(frame) if frame is not page.main_frame else []
+            found.extend(Candidate(info, frames) for info in infos)
+    return found

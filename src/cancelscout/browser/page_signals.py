@@ -1,0 +1,157 @@
+"""Signals read off a live page: has it finished loading or rendering, what does it say
+(shadow roots included), does it ask to log in, how is the entry styled, which order tables
+does it hold. What the text *means* is ``analysis/``'s work (``page_text``, ``orders``)."""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page
+
+QUIET_MS, QUIET_MAX_MS = 250, 3000  # "rendering finished": no DOM change for QUIET_MS
+LOGIN_URL_WORDS = ("login", "signin", "passport")
+LOGGED_OUT_JS = """() => {
+  const pw = Array.from(document.querySelectorAll('input[type=password]'))
+    .some(el => el.offsetWidth || el.offsetHeight);
+  const text = document.body ? document.body.innerText : '';
+  const words = ['请先登录', '請先登入', '请登录后', '登录后查看', 'please log in',
+                 'please sign in'];
+  return pw || words.some(w => text.toLowerCase().includes(w));
+}"""
+# Single-page apps render after the load event: wait until the DOM has been quiet a moment
+# and no loading indicator is showing (an app waiting on a timer mutates nothing meanwhile).
+DOM_QUIET_JS = """([quietMs, maxMs]) => new Promise(resolve => {
+  const started = Date.now();
+  const loading = () => /加载中|載入中|加載中|请稍候|請稍候|loading\\.\\.\\.|loading…/i
+    .test(document.body ? document.body.innerText : '');
+  const check = () => {
+    if (loading() && Date.now() - started < maxMs) { timer = setTimeout(check, quietMs); return; }
+    finish();
+  };
+  let timer = setTimeout(check, quietMs);
+  const cap = setTimeout(finish, maxMs);
+  const observer = new MutationObserver(() => { clearTimeout(timer);
+    timer = setTimeout(check, quietMs); });
+  observer.observe(document, {subtree: true, childList: true, characterData: true});
+  function finish() { observer.disconnect(); clearTimeout(cap); clearTimeout(timer);
+    resolve(true); }
+})"""
+# Visible text of the page including open shadow roots (innerText stops at shadow hosts).
+DEEP_TEXT_JS = """() => {
+  const parts = [document.body ? document.body.innerText : ''];
+  const visit = root => root.querySelectorAll('*').forEach(el => {
+    if (el.shadowRoot) { parts.push(el.shadowRoot.textContent || ''); visit(el.shadowRoot); }
+  });
+  visit(document);
+  return parts.join('\\n');
+}"""
+
+
+def dom_quiet(page: Page) -> None:
+    with contextlib.suppress(PlaywrightError):
+        page.evaluate(DOM_QUIET_JS, [QUIET_MS, QUIET_MAX_MS])
+
+
+def deep_text(page: Page, *, frames: bool = False) -> str:
+    """The page's visible text, open shadow roots included (and child frames, if asked)."""
+    try:
+        text = str(page.evaluate(DEEP_TEXT_JS))
+    except PlaywrightError:
+        return ""
+    if frames:
+        for frame in page.frames[1:]:
+            with contextlib.suppress(PlaywrightError):
+                text += "\n" + str(frame.evaluate("() => document.body.innerText"))
+    return text
+
+
+def looks_logged_out(page: Page) -> bool:
+    if any(word in page.url.lower() for word in LOGIN_URL_WORDS):
+        return True
+    try:
+        return bool(page.evaluate(LOGGED_OUT_JS))
+    except PlaywrightError:
+        return False
+
+
+SETTLE_MS = 2500  # a page stuck on a slow image is not an error: the next step waits itself
+
+
+def settle(page: Page, timeout_ms: float = SETTLE_MS) -> None:
+    """Wait (bounded) for the load event; a page that never fires it is left as it is."""
+    with contextlib.suppress(PlaywrightError):
+        page.wait_for_load_state("load", timeout=timeout_ms)
+
+
+_STYLE_JS = """(el, loud) => {
+  const parse = c => (c.match(/[\\d.]+/g) || []).map(Number);
+  let bg = null;
+  for (let n = el; n && n.nodeType === 1;
+       n = n.parentElement || (n.getRootNode && n.getRootNode().host)) {
+    const c = getComputedStyle(n).backgroundColor;
+    const v = parse(c);
+    if (v.length >= 3 && (v.length < 4 || v[3] > 0)) { bg = v; break; }
+  }
+  const style = getComputedStyle(el);
+  const r = el.getBoundingClientRect();
+  let loudest = 0;
+  const doc = el.ownerDocument;
+  doc.querySelectorAll('a, button, [role=button], input[type=submit]').forEach(b => {
+    const text = (b.innerText || b.value || '').trim().toLowerCase();
+    if (!text || !loud.some(w => text.includes(w))) return;
+    const br = b.getBoundingClientRect();
+    loudest = Math.max(loudest, br.width * br.height);
+  });
+  return {fontSize: parseFloat(style.fontSize) || 0, color: parse(style.color),
+          bg: bg || [255, 255, 255], area: r.width * r.height,
+          top: r.top + (doc.defaultView ? doc.defaultView.scrollY : 0),
+          viewport: doc.defaultView ? doc.defaultView.innerHeight : 900,
+          text: (el.innerText || '').trim(), loudest};
+}"""
+LOUD_WORDS = [
+    "续费",
+    "續費",
+    "开通",
+    "開通",
+    "升级",
+    "購買",
+    "购买",
+    "支付",
+    "renew",
+    "upgrade",
+    "buy",
+]
+
+
+def entry_style(locator: Locator) -> dict[str, Any]:
+    """Measured before the entry is scrolled into view (so 'below the fold' is honest)."""
+    style: dict[str, Any] = locator.evaluate(_STYLE_JS, LOUD_WORDS)
+    return style
+
+
+# Every <table> (and ARIA grid/table) of the document as rows of visible cell texts.
+TABLES_JS = """() => {
+  const cellText = c => (c.innerText || c.textContent || '').replace(/\\s+/g, ' ').trim();
+  const out = [];
+  document.querySelectorAll('table, [role=table], [role=grid]').forEach(table => {
+    const rows = table.matches('table')
+      ? Array.from(table.rows)
+      : Array.from(table.querySelectorAll('[role=row]'));
+    const cells = r => r.matches('tr') ? r.cells
+      : r.querySelectorAll('[role=cell],[role=gridcell],[role=columnheader]');
+    const data = rows.map(r => Array.from(cells(r)).map(cellText));
+    if (data.length) out.push(data);
+  });
+  return out;
+}"""
+
+
+def order_tables(page: Page) -> list[list[list[str]]]:
+    """The text cells of every table in every frame of ``page``."""
+    tables: list[list[list[str]]] = []
+    for frame in page.frames:
+        with contextlib.suppress(PlaywrightError):
+            tables.extend(frame.evaluate(TABLES_JS))
+    return tables

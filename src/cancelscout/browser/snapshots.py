@@ -1,0 +1,152 @@
+"""Take evidence from a live page: screenshots, DOM snapshots, the outlined entry.
+
+Raw screenshots are never drawn on. The annotated copy is a separate screenshot taken with a
+temporary overlay (outline + caption) that is removed right after, so the raw evidence and the
+explanation for a reader stay distinct.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator, Page
+
+from cancelscout.analysis import pii as redact_mod
+
+MASK_COLOR = "#202020"
+MASK_TEXT = "[已遮盖 masked]"
+OVERLAY_ID = "__cancelscout_overlay__"
+
+_DOM_JS = """(maskSelectors) => {
+  const original = Array.from(document.querySelectorAll('*'));
+  const clone = document.documentElement.cloneNode(true);
+  const copies = Array.from(clone.querySelectorAll('*'));
+  copies.unshift(clone);
+  original.unshift(document.documentElement);
+  // Open shadow roots are invisible to outerHTML: keep them as declarative shadow DOM.
+  original.forEach((el, i) => {
+    if (el.shadowRoot && copies[i]) {
+      const tpl = document.createElement('template');
+      tpl.setAttribute('shadowrootmode', 'open');
+      tpl.innerHTML = el.shadowRoot.innerHTML;
+      copies[i].prepend(tpl);
+    }
+  });
+  let masked = 0;
+  for (const sel of maskSelectors) {
+    let found = [];
+    try { found = clone.querySelectorAll(sel); } catch (e) { continue; }
+    found.forEach(el => {
+      el.textContent = MASK_TEXT;
+      for (const attr of ['value', 'title', 'alt', 'href', 'src']) el.removeAttribute(attr);
+      masked += 1;
+    });
+  }
+  clone.querySelectorAll('input').forEach(el => {
+    if ((el.getAttribute('type') || '').toLowerCase() === 'password') el.removeAttribute('value');
+  });
+  return {html: '<!DOCTYPE html>\\n' + clone.outerHTML, masked};
+}""".replace("MASK_TEXT", repr(MASK_TEXT))
+
+_OVERLAY_JS = """([box, caption, id]) => {
+  const wrap = document.createElement('div');
+  wrap.id = id;
+  wrap.style.cssText = 'position:fixed;inset:0;pointer-events:none;z-index:2147483647;';
+  const ring = document.createElement('div');
+  const pad = 6;
+  ring.style.cssText = `position:fixed;left:${box.x - pad}px;top:${box.y - pad}px;` +
+    `width:${box.width + 2 * pad}px;height:${box.height + 2 * pad}px;` +
+    'border:4px solid #e00000;border-radius:6px;box-shadow:0 0 0 4px rgba(255,255,0,.55);';
+  const bar = document.createElement('div');
+  bar.textContent = caption;
+  bar.style.cssText = 'position:fixed;left:0;right:0;bottom:0;padding:6px 10px;' +
+    'background:rgba(0,0,0,.78);color:#fff;font:13px/1.4 sans-serif;white-space:pre-wrap;';
+  wrap.append(ring, bar);
+  document.documentElement.append(wrap);
+}"""
+
+
+def mask_locators(page: Page, selectors: list[str]) -> list[Locator]:
+    return [page.locator(sel) for sel in selectors]
+
+
+def screenshot(
+    page: Page,
+    masks: list[str],
+    *,
+    redact: bool = False,
+    full_page: bool = False,
+    clip: dict[str, float] | None = None,
+) -> bytes:
+    """A PNG with profile masks, and (``redact``) personal data, painted over."""
+    locators = mask_locators(page, masks)
+    marked = []
+    if redact:
+        for frame in page.frames:
+            try:
+                frame.evaluate(redact_mod.MARK_JS, [redact_mod.KINDS, redact_mod.MARK_ATTR])
+            except PlaywrightError:
+                continue  # a frame detaching mid-capture has nothing left to show
+            marked.append(frame)
+            locators.append(frame.locator(f"[{redact_mod.MARK_ATTR}]"))
+    kwargs: dict[str, Any] = {
+        "full_page": full_page,
+        "mask": locators,
+        "mask_color": MASK_COLOR,
+        "animations": "disabled",
+        "caret": "hide",
+    }
+    if clip is not None:
+        kwargs["clip"] = clip
+    try:
+        return page.screenshot(**kwargs)
+    finally:
+        for frame in marked:
+            with contextlib.suppress(PlaywrightError):
+                frame.evaluate(redact_mod.UNMARK_JS, redact_mod.MARK_ATTR)
+
+
+def dom_snapshot(
+    page: Page, masks: list[str], seen: dict[str, set[str]] | None = None
+) -> tuple[bytes, int]:
+    """Serialised DOM of the page and its frames, with masked elements blanked.
+
+    With ``seen`` (redaction on), personal data is replaced too and the values found are
+    collected there (in memory only) so the report can say what was masked.
+    """
+    result: dict[str, Any] = page.evaluate(_DOM_JS, masks)
+    parts = [str(result["html"])]
+    masked = int(result["masked"])
+    for frame in page.frames[1:]:
+        try:
+            sub: dict[str, Any] = frame.evaluate(_DOM_JS, masks)
+        except Exception:
+            continue
+        parts.append(f"\n<!-- cancelscout: frame {frame.url} -->\n{sub['html']}")
+        masked += int(sub["masked"])
+    html = "".join(parts)
+    if seen is not None:
+        html = redact_mod.redact_text(html, seen)
+    return html.encode("utf-8"), masked
+
+
+def crop_box(
+    box: dict[str, float], viewport: tuple[int, int], margin: int = 120
+) -> dict[str, float]:
+    x = max(0.0, box["x"] - margin)
+    y = max(0.0, box["y"] - margin)
+    right = min(float(viewport[0]), box["x"] + box["width"] + margin)
+    bottom = min(float(viewport[1]), box["y"] + box["height"] + margin)
+    return {"x": x, "y": y, "width": max(1.0, right - x), "height": max(1.0, bottom - y)}
+
+
+def annotated_screenshot(
+    page: Page, box: dict[str, float], caption: str, masks: list[str], *, redact: bool = False
+) -> bytes:
+    page.evaluate(_OVERLAY_JS, [box, caption, OVERLAY_ID])
+    try:
+        return screenshot(page, masks, redact=redact)
+    finally:
+        page.evaluate(f"() => document.getElementById('{OVERLAY_ID}')?.remove()")

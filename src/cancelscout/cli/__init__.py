@@ -1,0 +1,1 @@
+"""cli/: the command line — parses arguments, composes runs, prints. Nothing imports it."""

@@ -1,1 +1,0 @@
-"""The locate engine: follows a profile's routes in a logged-in browser session."""

@@ -1,1 +1,0 @@
-"""The evidence bundle: artifacts, the step log, the manifest and the report."""

@@ -1,0 +1,78 @@
+"""Make a Playwright trace safe to hand over.
+
+A raw trace records request headers (Cookie, Authorization), Set-Cookie responses, posted form
+bodies and the context options. The shareable bundle keeps a copy with all of those redacted and
+every known secret value (cookie values, storage values, password) replaced wherever it appears
+in a text member. The raw trace never enters the bundle.
+"""
+
+from __future__ import annotations
+
+import json
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from cancelscout.analysis.pii import redact_text
+
+REDACTED = "[redacted by cancelscout]"
+SECRET_HEADERS = {
+    "cookie",
+    "set-cookie",
+    "authorization",
+    "proxy-authorization",
+    "x-csrf-token",
+    "x-xsrf-token",
+}
+SECRET_KEYS = {"storagestate", "cookies", "origins", "postdata", "password", "httpcredentials"}
+
+
+def _redact(value: Any) -> Any:
+    if isinstance(value, dict):
+        if "name" in value and "value" in value and str(value["name"]).lower() in SECRET_HEADERS:
+            return {**value, "value": REDACTED}
+        return {k: (REDACTED if k.lower() in SECRET_KEYS else _redact(v)) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_redact(v) for v in value]
+    return value
+
+
+def _scrub_text(text: str, secrets: list[str]) -> str:
+    for secret in secrets:
+        text = text.replace(secret, REDACTED)
+    return text
+
+
+def _sanitize_member(name: str, data: bytes, secrets: list[str], redact: bool) -> bytes:
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        return data  # images and other binary resources
+    if name.endswith((".trace", ".network", ".stacks")):
+        lines = []
+        for line in text.splitlines():
+            try:
+                lines.append(json.dumps(_redact(json.loads(line)), ensure_ascii=False))
+            except json.JSONDecodeError:
+                lines.append(line)
+        text = "\n".join(lines) + "\n"
+    text = _scrub_text(text, secrets)
+    return (redact_text(text) if redact else text).encode("utf-8")
+
+
+def sanitize_trace(raw: Path, out: Path, secrets: list[str], *, redact: bool = True) -> None:
+    """Write a redacted copy of trace zip ``raw`` to ``out`` (``redact``: personal data too)."""
+    usable = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+    with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as sink:
+        for info in source.infolist():
+            sink.writestr(
+                info.filename, _sanitize_member(info.filename, source.read(info), usable, redact)
+            )
+
+
+def secrets_of_storage_state(state: dict[str, Any]) -> list[str]:
+    """Cookie values and web-storage values of a Playwright storage state."""
+    values = [str(c.get("value", "")) for c in state.get("cookies", [])]
+    for origin in state.get("origins", []):
+        values.extend(str(item.get("value", "")) for item in origin.get("localStorage", []))
+    return [v for v in values if len(v) >= 4]

@@ -1,0 +1,239 @@
+"""locate-cancel: follow a profile's routes in the user's session and stop at the entry."""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from difflib import SequenceMatcher
+from typing import Any
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator as PWLocator
+
+from cancelscout.browser import rules
+from cancelscout.browser.candidates import collect
+from cancelscout.browser.locators import Root, build, frame_root
+from cancelscout.browser.runtime import Runtime, browser_gone
+from cancelscout.errors import BlockedActionError, CancelscoutError, SiteError, first_line
+from cancelscout.profiles.schema import Profile, Route, Step
+from cancelscout.result import Entry, LocateResult, PathStep
+from cancelscout.runs.options import LocateOptions
+from cancelscout.runs.page_run import PageRun
+from cancelscout.runs.search import Search
+from cancelscout.textnorm import normalize
+
+NEAREST = 5  # alternatives shown for a step that failed
+
+__all__ = ["LocateOptions", "LocateRun", "locate_cancel"]
+
+
+@dataclass
+class _RouteOutcome:
+    entry: Entry | None = None
+    path: list[PathStep] = field(default_factory=list)
+    clicks: int = 0
+    hovers: int = 0
+    auto_renew: str = "unknown"
+
+
+class LocateRun(PageRun):
+    """Profile mode: check the session, then try the profile's routes in order."""
+
+    def __init__(self, profile: Profile, options: LocateOptions, runtime: Runtime) -> None:
+        super().__init__(profile, options, runtime)
+        self._site_errors: list[str] = []
+
+    def _walk(self) -> None:
+        self.nav.check_session()
+        self._follow_routes()
+
+    def _follow_routes(self) -> None:
+        for route in self.profile.routes:
+            self.result.routes_tried.append(route.name)
+            outcome = self._try_route(route)
+            if outcome.entry is not None:
+                self.result.status = "found"
+                self.result.entry = outcome.entry
+                self.result.path = outcome.path
+                self.result.clicks = outcome.clicks
+                self.result.hovers = outcome.hovers
+                self.result.auto_renew = outcome.auto_renew  # type: ignore[assignment]
+                self.result.route = route.name
+                return
+        if self.profile.discovery_fallback:
+            self._discover_instead()  # sets found or not_found, with its own evidence
+            return
+        if self._site_errors:
+            # A route that died on a site fault proves nothing about absence.
+            raise SiteError(self._site_errors[-1])
+        self.result.status = "not_found"
+        self.result.error = None
+        self.recorder.record(
+            self.nav.page,
+            "stop",
+            "not found",
+            outcome="not_found",
+            error=f"no route reached an entry ({len(self.profile.routes)} tried)",
+        )
+
+    def _nearest(self, step: Step) -> list[dict[str, Any]]:
+        """What the page offered instead of a failed step's element: the closest labels."""
+        wanted = step.locator.human_text() if step.locator is not None else None
+        if self.nav.page is None or not wanted:
+            return []
+        try:
+            candidates = collect(self.nav.page)
+        except PlaywrightError:
+            return []
+        goal = normalize(wanted)
+        scored: dict[str, float] = {}
+        for candidate in candidates:
+            label = candidate.label
+            if label and len(label) <= 40:
+                ratio = SequenceMatcher(None, goal, normalize(label)).ratio()
+                scored[label] = max(ratio, scored.get(label, 0.0))
+        best = sorted(scored.items(), key=lambda item: -item[1])[:NEAREST]
+        return [{"label": label, "similarity": round(ratio, 2)} for label, ratio in best]
+
+    def _discover_instead(self) -> bool:
+        """Profile drift: the routes no longer work, so search the site like discovery, on the
+        same page, recorder and result (what the search measures is this run's)."""
+        self.recorder.log.warning("profile_drift", routes=len(self.profile.routes))
+        self.result.routes_tried.append("discovery")
+        search = Search(
+            self.nav, self.result, self.options, self.nav.url(self.profile.login.check_url)
+        )
+        self.nav.goto(search.start_url, "discovery fallback")
+        found = search.discover()
+        if found:
+            self.result.mode = "discovery"
+            self.result.route = "discovery (profile routes failed)"
+        return found
+
+    def _try_route(self, route: Route) -> _RouteOutcome:
+        assert self.nav.page is not None
+        outcome = _RouteOutcome()
+        self.recorder.log.info("route_start", route=route.name)
+        try:
+            self.nav.goto(self.nav.url(route.start), route.name)
+        except SiteError as exc:
+            self._site_errors.append(exc.message)
+            self.recorder.log.warning("route_failed", route=route.name, error=exc.message)
+            return outcome
+        outcome.path.append(PathStep(action="goto", label=route.name, url=self.nav.page.url))
+        root: Root = self.nav.page
+        for step in route.steps:
+            try:
+                root = self._run_step(step, root, route)
+            except (SiteError, BlockedActionError, PlaywrightError) as exc:
+                if isinstance(exc, PlaywrightError) and browser_gone(exc):
+                    raise SiteError(f"the browser failed: {first_line(str(exc))}") from None
+                message = exc.message if isinstance(exc, CancelscoutError) else first_line(str(exc))
+                if isinstance(exc, BlockedActionError):
+                    self.result.blocked.append(message)
+                elif isinstance(exc, SiteError):
+                    self._site_errors.append(message)
+                self.recorder.record(
+                    self.nav.page,
+                    step.action,
+                    step.breadcrumb(),
+                    route=route.name,
+                    locator=_describe(step),
+                    outcome="failed",
+                    error=message,
+                    fields={"nearest": self._nearest(step)},
+                )
+                if step.optional:
+                    continue
+                self.recorder.log.warning("route_failed", route=route.name, error=message)
+                return _RouteOutcome()
+            if step.action in ("click", "hover"):
+                outcome.path.append(
+                    PathStep(action=step.action, label=step.breadcrumb(), url=self.nav.page.url)
+                )
+                outcome.clicks += step.action == "click"
+                outcome.hovers += step.action == "hover"
+        found = self._find_target(route, root)
+        if found is None:
+            self.recorder.record(
+                self.nav.page,
+                "target",
+                route.name,
+                route=route.name,
+                outcome="not_found",
+                locator=" | ".join(t.describe() for t in route.target),
+            )
+            return _RouteOutcome()
+        locator, spec_text = found
+        outcome.entry = self.nav.capture_entry(locator, spec_text)
+        outcome.path.append(
+            PathStep(action="entry", label=outcome.entry.text, url=self.nav.page.url)
+        )
+        outcome.auto_renew = rules.auto_renew_status(self.nav.page, self.profile.auto_renew)
+        return outcome
+
+    def _run_step(self, step: Step, root: Root, route: Route) -> Root:
+        assert self.nav.page is not None
+        timeout = step.timeout_s * 1000 if step.timeout_s else self.nav.timeout_ms
+        before = self.nav.page.url
+        if step.goto is not None:
+            self.nav.goto(self.nav.url(step.goto), step.breadcrumb())
+            return self.nav.page
+        if step.frame is not None:
+            root = (
+                self.nav.page if step.frame == "main" else frame_root(self.nav.page, [step.frame])
+            )
+        elif step.scroll is not None:
+            if isinstance(step.scroll, str):
+                y = "document.body.scrollHeight" if step.scroll == "bottom" else "0"
+                self.nav.page.evaluate(f"() => window.scrollTo(0, {y})")
+            else:
+                build(root, step.scroll).scroll_into_view_if_needed(timeout=timeout)
+        else:
+            spec = step.locator
+            assert spec is not None
+            target = build(root, spec)
+            target.wait_for(state="visible", timeout=timeout)
+            if step.click is not None:
+                if self.nav.click(target, timeout):
+                    root = self.nav.page  # the click opened a new tab: later steps live there
+            elif step.hover is not None:
+                target.hover(timeout=timeout)
+                self.nav.page.wait_for_timeout(300)  # let CSS transitions finish for the screenshot
+        self.recorder.record(
+            self.nav.page,
+            step.action,
+            step.breadcrumb(),
+            route=route.name,
+            locator=_describe(step),
+            url_before=before,
+            outcome="ok",
+        )
+        self.nav.check_challenge()
+        return root
+
+    def _find_target(self, route: Route, root: Root) -> tuple[PWLocator, str] | None:
+        assert self.nav.page is not None
+        deadline = time.monotonic() + self.options.timeout_s
+        while True:
+            for spec in route.target:
+                locator = build(root, spec)
+                try:
+                    if locator.is_visible():
+                        return locator, spec.describe()
+                except PlaywrightError:
+                    continue
+            if time.monotonic() >= deadline:
+                return None
+            self.nav.page.wait_for_timeout(250)
+
+
+def _describe(step: Step) -> str:
+    locator = step.locator
+    if locator is not None:
+        return locator.describe()
+    return str(getattr(step, step.action))
+
+
+def locate_cancel(profile: Profile, options: LocateOptions, runtime: Runtime) -> LocateResult:
+    return LocateRun(profile, options, runtime).run()

@@ -1,0 +1,210 @@
+"""The page a locate or discovery run drives, and every move it makes there.
+
+A :class:`Navigator` opens URLs on the platform's hosts only, clicks through the click guard,
+follows a new tab a click opened, waits for pages to settle, stops at a human check, records
+each move as a step, and measures the entry it stops at. Profile routes and the discovery search
+share one navigator per run (composition): whatever one of them measures, the run reports.
+"""
+
+from __future__ import annotations
+
+import contextlib
+from typing import Any
+from urllib.parse import urljoin
+
+from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Locator as PWLocator
+
+from cancelscout.browser import rules
+from cancelscout.browser.guard import ClickGuard
+from cancelscout.browser.page_signals import entry_style, settle
+from cancelscout.browser.policy import DomainPolicy
+from cancelscout.browser.watch import guard_page
+from cancelscout.errors import (
+    BlockedActionError,
+    LoginRequiredError,
+    NeedsHumanError,
+    SiteError,
+    first_line,
+)
+from cancelscout.profiles.schema import Profile
+from cancelscout.result import Entry, LocateResult
+from cancelscout.runs.recorder import StepRecorder
+
+
+class Navigator:
+    def __init__(
+        self,
+        profile: Profile,
+        recorder: StepRecorder,
+        result: LocateResult,
+        policy: DomainPolicy,
+        *,
+        timeout_s: float,
+        login_command: str,
+    ) -> None:
+        self.profile = profile
+        self.recorder = recorder
+        self.result = result
+        self.policy = policy
+        self.timeout_s = timeout_s
+        self.timeout_ms = timeout_s * 1000
+        self.login_command = login_command
+        self.guard = ClickGuard()
+        self.page: Page | None = None
+        self.visited: set[str] = set()  # main-frame URLs the run has been on
+        self.entry_style: dict[str, Any] | None = None  # how the entry looked (friction)
+        self._new_pages: list[Page] = []
+
+    # -- the page ---------------------------------------------------------------------------
+    def attach(self, context: BrowserContext) -> Page:
+        """Watch every page of ``context`` and take its first page (a persistent profile opens
+        with a tab) or a new one."""
+        existing = list(context.pages)
+        context.on("page", self._on_new_page)
+        self.page = existing[0] if existing else context.new_page()
+        for page in existing:
+            self._watch(page)
+        return self.page
+
+    def _watch(self, page: Page) -> None:
+        guard_page(page, self._on_refused)
+        page.on("crash", lambda crashed: self.recorder.log.error("page_crashed", url=crashed.url))
+        page.on(
+            "framenavigated",
+            lambda frame: self.visited.add(frame.url) if frame == frame.page.main_frame else None,
+        )
+
+    def _on_new_page(self, page: Page) -> None:
+        self._watch(page)
+        if self.page is not None:
+            self._new_pages.append(page)  # a popup or target=_blank tab opened by a click
+
+    def _on_refused(self, kind: str, text: str) -> None:
+        if kind == "dialog":
+            self.result.dialogs.append(text)
+            self.recorder.log.warning("dialog_dismissed", message=text)
+        else:
+            self.result.blocked.append(text)
+            self.recorder.log.warning("download_refused", what=text)
+
+    def url(self, path_or_url: str) -> str:
+        return urljoin(self.profile.base_url, path_or_url)
+
+    # -- moves ------------------------------------------------------------------------------
+    def goto(self, url: str, label: str) -> None:
+        assert self.page is not None
+        if not self.policy.allows_url(url):
+            raise BlockedActionError(f"refused to open {url}: not one of the platform's hosts")
+        before = self.page.url
+        try:
+            response = self.page.goto(url, wait_until="domcontentloaded")
+        except PlaywrightError as exc:
+            self.recorder.record(
+                self.page,
+                "goto",
+                label,
+                url_before=before,
+                outcome="failed",
+                error=first_line(str(exc)),
+                locator=url,
+            )
+            raise SiteError(f"cannot open {url}: {first_line(str(exc))}") from None
+        settle(self.page)
+        status = response.status if response is not None else None
+        failed = status is not None and status >= 500
+        self.recorder.record(
+            self.page,
+            "goto",
+            label,
+            url_before=before,
+            locator=url,
+            outcome="failed" if failed else "ok",
+            error=f"HTTP {status}" if failed else None,
+        )
+        if failed:
+            raise SiteError(f"{url} answered HTTP {status}")
+        self.check_challenge()
+
+    def click(self, target: PWLocator, timeout: float) -> bool:
+        """Click ``target`` after the guard allowed it; True when the click opened a new tab."""
+        assert self.page is not None
+        page_before = self.page
+        info = self.guard.check(target)
+        if info.get("target") == "_blank":
+            with self.page.context.expect_page(timeout=timeout):
+                target.click(timeout=timeout)
+        else:
+            target.click(timeout=timeout)
+        self._after_click()
+        return self.page is not page_before
+
+    def _after_click(self) -> None:
+        assert self.page is not None
+        try:
+            self.page.wait_for_load_state("domcontentloaded", timeout=self.timeout_ms)
+        except PlaywrightError:
+            raise SiteError(
+                f"{self.page.url} did not finish loading within {self.timeout_s:g} s"
+            ) from None
+        if self._new_pages:
+            # A new tab (target=_blank, window.open) that passed the same domain policy.
+            self.page = self._new_pages.pop()
+            self._new_pages.clear()
+            self.recorder.log.info("switched_to_new_tab", url=self.page.url)
+            with contextlib.suppress(PlaywrightError):
+                self.page.wait_for_load_state("domcontentloaded", timeout=self.timeout_ms)
+        settle(self.page)
+
+    # -- checks -----------------------------------------------------------------------------
+    def check_challenge(self) -> None:
+        assert self.page is not None
+        found = rules.challenge_shown(self.page, self.profile)
+        if found:
+            raise NeedsHumanError(
+                f"the site shows a human check ({found}). Open it with --headed, pass the check, "
+                "and run again."
+            )
+
+    def check_session(self) -> None:
+        assert self.page is not None
+        self.goto(self.url(self.profile.login.check_url), "check session")
+        if not rules.logged_in(self.page, self.profile.login, min(self.timeout_ms, 8000)):
+            raise LoginRequiredError(
+                f"the session for '{self.profile.id}' is missing or expired "
+                f"(now at {self.page.url}). Log in again with: {self.login_command}"
+            )
+        self.recorder.log.info("session_ok", url=self.page.url)
+
+    # -- the entry --------------------------------------------------------------------------
+    def capture_entry(self, locator: PWLocator, spec_text: str) -> Entry:
+        """Measure, describe and photograph the entry (never click it)."""
+        assert self.page is not None
+        with contextlib.suppress(PlaywrightError):
+            self.entry_style = entry_style(locator)  # before scrolling: is it below the fold?
+        locator.scroll_into_view_if_needed()
+        info: dict[str, Any] = locator.evaluate(
+            """el => ({text: (el.innerText || el.textContent || '').trim(),
+                       aria: el.getAttribute('aria-label'), title: el.getAttribute('title'),
+                       href: el.href || el.getAttribute('href'),
+                       doc: el.ownerDocument.location.href})"""
+        )
+        text = info["text"] or info["aria"] or info["title"] or spec_text
+        aria = str(info["aria"] or "")
+        if info["text"] and str(info["text"]).strip() in aria:
+            text = aria  # "关闭" says less, as evidence, than its label "关闭自动续费"
+        rect = locator.bounding_box()
+        box = None if rect is None else {k: float(rect[k]) for k in ("x", "y", "width", "height")}
+        entry = Entry(
+            text=" ".join(str(text).split()),
+            page_url=self.page.url,
+            href=info["href"] or None,
+            locator=spec_text,
+            frame_url=info["doc"] if info["doc"] != self.page.url else None,
+        )
+        shots = self.recorder.capture_entry(self.page, box, entry)
+        entry.screenshot = shots.get("annotated")
+        entry.full_page_screenshot = shots.get("full")
+        entry.crop_screenshot = shots.get("crop")
+        return entry
