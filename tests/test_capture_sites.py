@@ -199,7 +199,9 @@ def test_capture_refuses_pages_off_the_platform(
     result = capture_run(
         PROFILE, server, None, what=("promo",), urls=["https://pay.example.com/checkout"]
     )
-    assert any("pay.example.com" in b for b in result.blocked)
+    assert [(b.kind, b.url) for b in result.blocked] == [
+        ("navigation", "https://pay.example.com/checkout")
+    ]
     assert [p.kind for p in result.pages if p.text] == ["promo"]
 
 

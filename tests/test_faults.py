@@ -125,14 +125,19 @@ def test_faults_click_into_never_loading_page_is_error(
 def test_faults_redirect_off_platform_is_blocked(run_route: Callable[..., LocateResult]) -> None:
     result = run_route("click: {role: link, name: 合作伙伴}")
     assert result.status == "not_found"
-    assert "navigation to http://evil.example/steal" in result.blocked
+    assert [(b.kind, b.url) for b in result.blocked] == [
+        ("navigation", "http://evil.example/steal")
+    ]
+    assert result.blocked[0].reason == "not one of the platform's hosts"
     closed_bundle(result)
 
 
 def test_faults_download_is_refused(run_route: Callable[..., LocateResult]) -> None:
     result = run_route("click: {role: link, name: 下载会员协议}", "goto: /user/popup.html")
     assert result.status == "found"
-    assert any(b.startswith("download of agreement.pdf") for b in result.blocked)
+    downloads = [b for b in result.blocked if b.kind == "download"]
+    assert len(downloads) == 1 and downloads[0].url.endswith("/files/agreement.pdf")
+    assert downloads[0].reason == "download of agreement.pdf refused"
     bundle = Path(result.bundle or "")
     assert not [p for p in bundle.rglob("*.pdf")]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from cancelscout.browser.guard import ClickGuard
-from cancelscout.browser.policy import DomainPolicy, host_allowed
+from cancelscout.browser.policy import NetworkPolicy, host_allowed
 
 
 def control(text: str = "", **extra: object) -> dict[str, object]:
@@ -98,7 +98,7 @@ def test_guard_host_patterns() -> None:
 
 
 def test_guard_domain_policy_urls() -> None:
-    policy = DomainPolicy(["127.0.0.1"])
+    policy = NetworkPolicy(["127.0.0.1"])
     assert policy.allows_url("http://127.0.0.1:8000/user/")
     assert policy.allows_url("about:blank")
     assert not policy.allows_url("https://pay.example.com/checkout")

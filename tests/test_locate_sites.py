@@ -171,9 +171,11 @@ def test_locate_engine_refuses_dangerous_profile_steps(
     result = locate("fx-unsafe", server, session, timeout_s=2.0)
     assert result.status == "not_found"
     assert len(result.routes_tried) == 4
-    refused = [b for b in result.blocked if b.startswith("refused to click")]
+    refused = [b for b in result.blocked if b.kind == "click"]
     assert len(refused) == 3, result.blocked
-    assert any("pay.example.com" in b for b in result.blocked)
+    assert [(b.kind, b.url) for b in result.blocked if b.kind == "navigation"] == [
+        ("navigation", "https://pay.example.com/checkout")
+    ]
     # The site fixture's teardown asserts that no dangerous endpoint was reached.
 
 

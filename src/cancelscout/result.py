@@ -42,6 +42,24 @@ class Friction(BaseModel):
     )
 
 
+BlockedKind = Literal["request", "navigation", "click", "download"]
+
+
+class Blocked(BaseModel):
+    """Something the run refused to do or let through: evidence too (a page that POSTs on load
+    is worth knowing)."""
+
+    kind: BlockedKind
+    method: str = Field("", description="HTTP method of a request or navigation.")
+    url: str = Field("", description="Where it would have gone (the link of a refused click).")
+    reason: str
+    step: int | None = Field(None, description="The step (steps.jsonl index) it happened in.")
+
+    def __str__(self) -> str:
+        what = " ".join(p for p in (self.kind, self.method, self.url) if p)
+        return f"{what}: {self.reason}"
+
+
 class PathStep(BaseModel):
     action: str
     label: str
@@ -64,7 +82,11 @@ class LocateResult(BaseModel):
     error: str | None = None
     route: str | None = Field(None, description="Name of the profile route that reached the entry.")
     routes_tried: list[str] = Field(default_factory=list)
-    blocked: list[str] = Field(default_factory=list, description="Refused clicks and navigations.")
+    blocked: list[Blocked] = Field(
+        default_factory=list,
+        description="Refused clicks, navigations and downloads; write requests the read-only "
+        "network held back.",
+    )
     dialogs: list[str] = Field(default_factory=list, description="JS dialogs seen (all dismissed).")
     login_command: str | None = None
     timestamp: dict[str, str] | None = Field(
@@ -193,7 +215,7 @@ class CaptureResult(BaseModel):
     duration_s: float = 0.0
     error: str | None = None
     login_command: str | None = None
-    blocked: list[str] = Field(default_factory=list)
+    blocked: list[Blocked] = Field(default_factory=list)
     dialogs: list[str] = Field(default_factory=list)
     timestamp: dict[str, str] | None = None
     redacted: dict[str, int] = Field(default_factory=dict)

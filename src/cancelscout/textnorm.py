@@ -27,6 +27,14 @@ def normalize(text: str) -> str:
     return _SPACE.sub(" ", folded).strip().casefold()
 
 
+def fold_label(text: str) -> str:
+    """A control's label folded for safety checks: NFKC, 繁→简, case folded, and every white
+    space and invisible format character (zero-width space, joiners, bidi marks) removed, so
+    "确 定", "立即续\u200b费" and "ＰＡＹ" read as 确定, 立即续费 and pay."""
+    folded = _T2S.convert(unicodedata.normalize("NFKC", text)).casefold()
+    return "".join(c for c in folded if not c.isspace() and unicodedata.category(c) != "Cf")
+
+
 def _width_forms(char: str) -> set[str]:
     """The half-width and full-width forms of a character (：/:, Ａ/A)."""
     half = unicodedata.normalize("NFKC", char)

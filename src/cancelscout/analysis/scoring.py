@@ -9,12 +9,13 @@ because a paragraph that mentions 会员中心 is not a menu item.
 from __future__ import annotations
 
 from cancelscout.analysis.controls import Candidate
-from cancelscout.analysis.safety import ClickRules
+from cancelscout.analysis.safety import ClickRules, labels_of, submits, toggles
 from cancelscout.data import keywords
-from cancelscout.textnorm import normalize
+from cancelscout.textnorm import fold_label, normalize
 
 TARGET_MAX_CHARS = 24  # an entry is a control, not a sentence that mentions cancelling
 SHORT_WORD_MAX_LABEL = 8  # "我的", "设置", "更多" only count on short labels
+MEMBERSHIP_CANCEL = " (about the membership)"  # marks a target found by structure, not phrase
 
 
 class KeywordModel:
@@ -52,7 +53,22 @@ class KeywordModel:
             for word in self.switch_labels:
                 if word in context:
                     return f"switch {word} (on)"
-        return None
+        return self.membership_cancel(candidate)
+
+    def membership_cancel(self, candidate: Candidate) -> str | None:
+        """A control that says cancel / close / stop about the membership, in any wording
+        ("Cancel" in a "My Memberships" card): a target, never a way forward. Switches, form
+        submits and never-touch wordings (取消订单, 退出登录) are not entries: left alone."""
+        info = candidate.info
+        labels = labels_of(info)
+        if not labels or any(len(fold_label(label)) > TARGET_MAX_CHARS for label in labels):
+            return None
+        verb = self.guard.cancel_verb(labels)
+        if verb is None or not self.guard.about_membership([*labels, str(info.get("context"))]):
+            return None
+        if toggles(info) or submits(info) or self.guard.never_touch(labels):
+            return None
+        return f"{verb}{MEMBERSHIP_CANCEL}"
 
     def matches_any(self, candidate: Candidate, words: list[str]) -> bool:
         return any(w in t for t in self._texts(candidate) if len(t) <= 30 for w in words)

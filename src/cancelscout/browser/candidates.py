@@ -10,10 +10,13 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page
 
 from cancelscout.analysis.controls import Candidate
+from cancelscout.browser.page_signals import CARD_CONTEXT_FN
 
 # Runs in one frame. Returns visible actionable elements and hover triggers (elements whose
 # subtree holds links that are hidden right now: pure-CSS dropdowns).
-_COLLECT_JS = r"""() => {
+_COLLECT_JS = (
+    r"""() => {
+  const CARD_CONTEXT = %s;
   const ACTION = 'a[href], button, [role=button], [role=link], [role=menuitem], [role=tab], ' +
     '[role=switch], [role=checkbox], input[type=checkbox], input[type=button], ' +
     'input[type=submit], summary, [onclick]';
@@ -95,6 +98,7 @@ _COLLECT_JS = r"""() => {
         inShadow, css: inShadow ? null : cssPath(el),
         labelText: (el.closest('label, tr, li, .row, .item, div') || el).innerText
           ?.replace(/\s+/g, ' ').trim().slice(0, 120) || '',
+        context: CARD_CONTEXT(el),
       });
     }
     root.querySelectorAll('*').forEach(el => { if (el.shadowRoot) visit(el.shadowRoot, true); });
@@ -102,6 +106,8 @@ _COLLECT_JS = r"""() => {
   visit(document, false);
   return out;
 }"""
+    % CARD_CONTEXT_FN
+)
 
 _FRAME_PATH_JS = """el => {
   if (el.id) return '#' + CSS.escape(el.id);

@@ -20,6 +20,19 @@ LOGGED_OUT_JS = """() => {
                  'please sign in'];
   return pw || words.some(w => text.toLowerCase().includes(w));
 }"""
+# The heading of the card or section a control sits in (up to 6 levels up, across shadow
+# roots), or the aria-label of a region around it: what a generic "Cancel" is about. A JS
+# function expression, spliced into the scripts that describe controls.
+CARD_CONTEXT_FN = r"""(e => {
+  const up = n => n.parentElement || (n.getRootNode && n.getRootNode().host) || null;
+  const text = n => (n.innerText || n.textContent || '').replace(/\s+/g, ' ').trim();
+  for (let n = up(e), depth = 0; n && n.nodeType === 1 && depth < 6; n = up(n), depth++) {
+    const heading = n.querySelector('h1, h2, h3, h4, h5, h6, [role=heading], legend, caption');
+    if (heading && !heading.contains(e)) return text(heading).slice(0, 120);
+    if (n.getAttribute('aria-label')) return n.getAttribute('aria-label').slice(0, 120);
+  }
+  return '';
+})"""
 # Single-page apps render after the load event: wait until the DOM has been quiet a moment
 # and no loading indicator is showing (an app waiting on a timer mutates nothing meanwhile).
 DOM_QUIET_JS = """([quietMs, maxMs]) => new Promise(resolve => {

@@ -1,11 +1,35 @@
-"""The domain policy: every navigation stays on the platform's own hosts."""
+"""The network policy of a run: on the platform's hosts only, and read-only.
+
+Installed once per browser context (``context.route``), so it sees every request of every page
+and frame, whatever triggered it — a click, a script, a form, a redirect:
+
+- a document (page or frame) outside the platform's hosts is aborted;
+- a document that is an action URL (``/member/cancel.php``, ``?act=quxiao`` — see
+  ``analysis/urls.py``) or the entry's own link is aborted: opening it can be the action;
+- any request whose method is not GET, HEAD or OPTIONS is aborted: locating and capturing only
+  read. The exceptions are the login form's submission (:meth:`NetworkPolicy.writes_allowed`)
+  and the requests a profile explicitly allows (``allow_requests:`` method + URL pattern, for
+  sites that read data with POST).
+
+Each refusal is kept as a :class:`~cancelscout.result.Blocked` (kind, method, URL, reason, the
+step it happened in); the run reports them all.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+import contextlib
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from urllib.parse import urldefrag, urlsplit
 
 from playwright.sync_api import BrowserContext, Request, Route
+
+from cancelscout.analysis.urls import action_in_url
+from cancelscout.profiles.schema import Profile
+from cancelscout.result import Blocked, BlockedKind
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
 def host_allowed(host: str, allowed: list[str]) -> bool:
@@ -20,25 +44,100 @@ def host_allowed(host: str, allowed: list[str]) -> bool:
     return False
 
 
-@dataclass
-class DomainPolicy:
-    """Aborts document navigations (pages and iframes) to hosts outside ``allowed``."""
+@dataclass(frozen=True)
+class AllowedRequest:
+    """A request the profile allows through the read-only network: method + URL regex."""
 
-    allowed: list[str]
-    blocked: list[str] = field(default_factory=list)
+    method: str
+    pattern: re.Pattern[str]
 
+    def matches(self, method: str, url: str) -> bool:
+        return method.upper() == self.method and bool(self.pattern.search(url))
+
+
+class NetworkPolicy:
+    def __init__(
+        self,
+        allowed: list[str],
+        *,
+        allow_requests: Iterable[AllowedRequest] = (),
+        read_only: bool = True,
+        step: Callable[[], int | None] = lambda: None,
+    ) -> None:
+        self.allowed = list(allowed)
+        self.allow_requests = list(allow_requests)
+        self.read_only = read_only
+        self.step = step
+        self.blocked: list[Blocked] = []
+        self._never_open: set[str] = set()
+        self._writes = 0
+
+    # -- decisions ---------------------------------------------------------------------------
     def allows_url(self, url: str) -> bool:
+        """Is ``url`` on the platform's hosts (or a local scheme a page may use)?"""
         parts = urlsplit(url)
         if parts.scheme in ("about", "data", "blob", "javascript"):
             return True
         return bool(parts.hostname) and host_allowed(parts.hostname or "", self.allowed)
 
+    def page_refusal(self, url: str, method: str = "GET") -> str | None:
+        """Why ``url`` must not be opened as a page (None: it may)."""
+        if not self.allows_url(url):
+            return "not one of the platform's hosts"
+        if urldefrag(url)[0] in self._never_open:
+            return "it is the cancel entry's own link (locating never follows it)"
+        word = action_in_url(url)
+        if word and not self._allowed(method, url):
+            return f"it is an action URL ({word!r})"
+        return None
+
+    def never_open(self, url: str | None) -> None:
+        """Refuse every later navigation to ``url`` (the entry's link)."""
+        if url and not url.startswith("javascript:"):
+            self._never_open.add(urldefrag(url)[0])
+
+    def _allowed(self, method: str, url: str) -> bool:
+        return any(rule.matches(method, url) for rule in self.allow_requests)
+
+    @contextlib.contextmanager
+    def writes_allowed(self) -> Iterator[None]:
+        """Let write requests through while inside (the login form's submission only)."""
+        self._writes += 1
+        try:
+            yield
+        finally:
+            self._writes -= 1
+
+    def block(self, kind: BlockedKind, method: str, url: str, reason: str) -> Blocked:
+        blocked = Blocked(kind=kind, method=method, url=url, reason=reason, step=self.step())
+        self.blocked.append(blocked)
+        return blocked
+
+    # -- the route -------------------------------------------------------------------------
     def install(self, context: BrowserContext) -> None:
         context.route("**/*", self._handle)
 
     def _handle(self, route: Route, request: Request) -> None:
-        if request.resource_type == "document" and not self.allows_url(request.url):
-            self.blocked.append(request.url)
+        method, url = request.method.upper(), request.url
+        if request.resource_type == "document":
+            reason = self.page_refusal(url, method)
+            if reason is not None:
+                self.block("navigation", method, url, reason)
+                route.abort("blockedbyclient")
+                return
+        if (
+            self.read_only
+            and method not in SAFE_METHODS
+            and not self._writes
+            and not self._allowed(method, url)
+        ):
+            self.block("request", method, url, "read-only network: only GET, HEAD, OPTIONS")
             route.abort("blockedbyclient")
-        else:
-            route.fallback()
+            return
+        route.fallback()
+
+
+def allowed_requests(profile: Profile) -> list[AllowedRequest]:
+    """The profile's ``allow_requests:`` as compiled rules (none for a stand-in profile)."""
+    rules = getattr(profile, "allow_requests", None) or []
+    return [AllowedRequest(rule.method.upper(), re.compile(rule.url)) for rule in rules]

@@ -18,6 +18,7 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page
 
 from cancelscout.analysis import pii as redact_mod
+from cancelscout.browser.actions import Actions
 from cancelscout.browser.runtime import Runtime
 from cancelscout.browser.snapshots import MASK_TEXT
 
@@ -128,7 +129,7 @@ def file_to_pdf(runtime: Runtime, html_file: Path, *, timeout_s: float = 30.0) -
     try:
         context.set_default_timeout(timeout_s * 1000)
         page = context.new_page()
-        page.goto(html_file.resolve().as_uri(), wait_until="load")
+        Actions.open_local_file(page, html_file)
         page.evaluate(_OPEN_DETAILS_JS)
         return page.pdf(
             format="A4",

@@ -22,6 +22,8 @@ CONTEXT_DEFAULTS: dict[str, Any] = {
     "viewport": {"width": 1280, "height": 900},
     "locale": "zh-CN",
     "accept_downloads": False,
+    # Service workers could answer requests out of the network policy's sight.
+    "service_workers": "block",
 }
 
 

@@ -98,7 +98,7 @@ def capture_cmd(
     """Fix the membership's evidence pages (promo, agreement, orders, status) into a bundle:
     screenshot, PDF, DOM and text of each, promises and unfair clauses flagged. Never clicks."""
     from cancelscout import paths
-    from cancelscout.browser.policy import DomainPolicy
+    from cancelscout.browser.policy import NetworkPolicy
     from cancelscout.browser.runtime import open_runtime
     from cancelscout.profiles.registry import ProfileRegistry
     from cancelscout.runs.capture import (
@@ -126,7 +126,7 @@ def capture_cmd(
     else:
         profile, profile_path = ProfileRegistry.default(profiles or []).get(platform)
         profile = profile.at(base_url)
-        policy = DomainPolicy(profile.hosts())
+        policy = NetworkPolicy(profile.hosts())
         off_host = [u for u in urls if "://" in u and not policy.allows_url(u)]
         if off_host:
             raise UsageError(

@@ -244,6 +244,24 @@ class Meta(BaseModel):
     homepage: str | None = None
 
 
+class AllowRequest(StrictModel):
+    """A request the read-only network lets through, for a site that reads data with POST."""
+
+    method: Literal["GET", "POST", "PUT", "PATCH", "DELETE"] = Field(
+        description="HTTP method of the request."
+    )
+    url: str = Field(description="Regular expression searched in the request URL.")
+
+    @field_validator("url")
+    @classmethod
+    def _regex(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as exc:
+            raise ValueError(f"not a valid regular expression ({exc})") from None
+        return value
+
+
 class Profile(StrictModel):
     schema_version: Literal[1] = Field(description="Always 1 for this release.")
     id: str = Field(pattern=PROFILE_ID_PATTERN, description="Equals the file name without .yaml.")
@@ -268,6 +286,12 @@ class Profile(StrictModel):
     )
     mask: list[str] = Field(
         default_factory=list, description="CSS selectors blanked in screenshots."
+    )
+    allow_requests: list[AllowRequest] = Field(
+        default_factory=list,
+        description="Requests let through the read-only network (locating and capturing send "
+        "only GET, HEAD and OPTIONS otherwise), e.g. a site that reads its order list with POST. "
+        "Also lets a GET page whose URL looks like an action be opened.",
     )
     meta: Meta = Field(default_factory=Meta)
     evidence: Evidence | None = Field(

@@ -14,7 +14,7 @@ from typing import Generic, TypeVar
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from cancelscout.browser.policy import DomainPolicy
+from cancelscout.browser.policy import NetworkPolicy, allowed_requests
 from cancelscout.browser.runtime import Runtime
 from cancelscout.errors import (
     CancelscoutError,
@@ -51,13 +51,18 @@ class RecordedRun(Generic[R]):
         self.profile = profile.at(options.base_url)
         self.options = options
         self.runtime = runtime
-        self.policy = DomainPolicy(self.profile.hosts())
         self.recorder = StepRecorder.start(
             options.out_dir,
             self.profile,
             options.on_step,
             redact=options.redact,
             trace=options.trace,
+        )
+        # Read-only and on the platform's hosts, for every request of the run's context.
+        self.policy = NetworkPolicy(
+            self.profile.hosts(),
+            allow_requests=allowed_requests(self.profile),
+            step=lambda: self.recorder.bundle.next_index,
         )
         self.result: R = self._new_result(str(self.recorder.bundle.root))
 
@@ -112,7 +117,7 @@ class RecordedRun(Generic[R]):
             self._fail(SiteError(f"internal error: {exc!r}"))
         finally:
             self.result.duration_s = round(time.monotonic() - started, 3)
-            self.result.blocked.extend(f"navigation to {url}" for url in self.policy.blocked)
+            self.result.blocked = list(self.policy.blocked)
             self.result.redacted = self.recorder.redaction_counts()
             self._conclude()
             close_run_bundle(

@@ -5,7 +5,7 @@ For each page a profile lists under ``evidence:`` (and each ``--url``) the engin
 screenshot, a PDF print, the DOM snapshot and the visible text (all masked), plus what it read
 there: promise words (promo pages, with an annotated copy), challengeable clauses (with a crop
 of each sentence outlined), purchase records (order pages) and the auto-renew status and next
-charge date. :func:`capture_pages` works inside any run that has a recorder and a browser
+charge date. A :class:`PageCapturer` works inside any run that has a recorder and a browser
 context, so ``locate-cancel --capture`` puts both jobs in one bundle.
 
 This module is the standalone ``capture`` command: :class:`CaptureRun` and :func:`capture`, a
@@ -25,7 +25,7 @@ from cancelscout.result import CaptureResult
 from cancelscout.runs.base import RecordedRun
 from cancelscout.runs.capture_scope import WHAT_CHOICES, parse_what, url_profile
 from cancelscout.runs.options import CaptureOptions
-from cancelscout.runs.page_capture import PageCapturer, capture_pages
+from cancelscout.runs.page_capture import PageCapturer
 
 __all__ = [
     "WHAT_CHOICES",
@@ -33,7 +33,6 @@ __all__ = [
     "CaptureRun",
     "PageCapturer",
     "capture",
-    "capture_pages",
     "parse_what",
     "url_profile",
 ]
@@ -63,6 +62,7 @@ class CaptureRun(RecordedRun[CaptureResult]):
             self.recorder,
             context,
             self.profile,
+            self.policy,
             timeout_s=self.options.timeout_s,
             check_login=self.options.with_profile,
         )

@@ -57,5 +57,6 @@ def url_profile(urls: Sequence[str]) -> Profile:
         auto_renew=None,
         challenge=[],
         mask=[],
+        allow_requests=[],
         evidence=None,
     )

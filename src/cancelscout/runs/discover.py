@@ -65,7 +65,7 @@ class DiscoveryRun(PageRun):
     def _walk(self) -> None:
         if self.check_profile_session:
             self.nav.check_session()
-        self.nav.goto(self.search.start_url, "start")
+        self.nav.visit(self.search.start_url, "start")
         page = self.nav.page
         assert page is not None
         with contextlib.suppress(PlaywrightError):  # long-polling pages never go idle

@@ -103,7 +103,7 @@ class LocateRun(PageRun):
         search = Search(
             self.nav, self.result, self.options, self.nav.url(self.profile.login.check_url)
         )
-        self.nav.goto(search.start_url, "discovery fallback")
+        self.nav.visit(search.start_url, "discovery fallback")
         found = search.discover()
         if found:
             self.result.mode = "discovery"
@@ -115,9 +115,10 @@ class LocateRun(PageRun):
         outcome = _RouteOutcome()
         self.recorder.log.info("route_start", route=route.name)
         try:
-            self.nav.goto(self.nav.url(route.start), route.name)
-        except SiteError as exc:
-            self._site_errors.append(exc.message)
+            self.nav.visit(self.nav.url(route.start), route.name)
+        except (SiteError, BlockedActionError) as exc:
+            if isinstance(exc, SiteError):
+                self._site_errors.append(exc.message)
             self.recorder.log.warning("route_failed", route=route.name, error=exc.message)
             return outcome
         outcome.path.append(PathStep(action="goto", label=route.name, url=self.nav.page.url))
@@ -129,9 +130,7 @@ class LocateRun(PageRun):
                 if isinstance(exc, PlaywrightError) and browser_gone(exc):
                     raise SiteError(f"the browser failed: {first_line(str(exc))}") from None
                 message = exc.message if isinstance(exc, CancelscoutError) else first_line(str(exc))
-                if isinstance(exc, BlockedActionError):
-                    self.result.blocked.append(message)
-                elif isinstance(exc, SiteError):
+                if isinstance(exc, SiteError):
                     self._site_errors.append(message)
                 self.recorder.record(
                     self.nav.page,
@@ -177,7 +176,7 @@ class LocateRun(PageRun):
         timeout = step.timeout_s * 1000 if step.timeout_s else self.nav.timeout_ms
         before = self.nav.page.url
         if step.goto is not None:
-            self.nav.goto(self.nav.url(step.goto), step.breadcrumb())
+            self.nav.visit(self.nav.url(step.goto), step.breadcrumb())
             return self.nav.page
         if step.frame is not None:
             root = (
@@ -185,20 +184,21 @@ class LocateRun(PageRun):
             )
         elif step.scroll is not None:
             if isinstance(step.scroll, str):
-                y = "document.body.scrollHeight" if step.scroll == "bottom" else "0"
-                self.nav.page.evaluate(f"() => window.scrollTo(0, {y})")
+                self.nav.actions.scroll_page(
+                    self.nav.page, "bottom" if step.scroll == "bottom" else "top"
+                )
             else:
-                build(root, step.scroll).scroll_into_view_if_needed(timeout=timeout)
+                self.nav.actions.scroll_into_view(build(root, step.scroll), timeout)
         else:
             spec = step.locator
             assert spec is not None
             target = build(root, spec)
             target.wait_for(state="visible", timeout=timeout)
             if step.click is not None:
-                if self.nav.click(target, timeout):
+                if self.nav.click_element(target, timeout):
                     root = self.nav.page  # the click opened a new tab: later steps live there
             elif step.hover is not None:
-                target.hover(timeout=timeout)
+                self.nav.hover_over(target, timeout)
                 self.nav.page.wait_for_timeout(300)  # let CSS transitions finish for the screenshot
         self.recorder.record(
             self.nav.page,

@@ -39,7 +39,11 @@ class _LocateThenCapture(LocateRun):
         super()._walk()  # raises on login_required / needs_human / site errors: no capture then
         assert self.nav.page is not None
         capturer = PageCapturer(
-            self.recorder, self.nav.page.context, self.profile, timeout_s=self.options.timeout_s
+            self.recorder,
+            self.nav.page.context,
+            self.profile,
+            self.policy,
+            timeout_s=self.options.timeout_s,
         )
         try:
             self.capture = capturer.run(self.what, self.urls)

@@ -17,39 +17,52 @@ from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from cancelscout.browser import rules
+from cancelscout.browser.actions import Actions
 from cancelscout.browser.locators import build
-from cancelscout.browser.policy import DomainPolicy
+from cancelscout.browser.policy import NetworkPolicy, allowed_requests
 from cancelscout.browser.runtime import Runtime
 from cancelscout.browser.watch import guard_page
-from cancelscout.errors import LoginRequiredError, SiteError, UsageError, first_line
+from cancelscout.errors import (
+    BlockedActionError,
+    LoginRequiredError,
+    SiteError,
+    UsageError,
+    first_line,
+)
 from cancelscout.profiles.schema import Profile
 
 POLL_S = 1.0
 VERIFY_EVERY_S = 3.0
 
 
-def _open(profile: Profile, runtime: Runtime) -> tuple[BrowserContext, Page]:
+def _open(
+    profile: Profile, runtime: Runtime, *, read_only: bool
+) -> tuple[BrowserContext, Page, Actions]:
+    """A context on the platform's hosts at its login page. Scripted logins keep the network
+    read-only except for the form's submission; in an interactive login the person drives."""
     context = runtime.new_context()
-    DomainPolicy(profile.hosts()).install(context)
+    policy = NetworkPolicy(
+        profile.hosts(), allow_requests=allowed_requests(profile), read_only=read_only
+    )
+    policy.install(context)
+    actions = Actions(policy)
     page = context.pages[0] if context.pages else context.new_page()
-    guard_page(page, lambda _kind, _text: None)  # nothing to record: login has no bundle
+    guard_page(page, lambda _kind, _text, _url: None)  # nothing to record: login has no bundle
     try:
-        page.goto(urljoin(profile.base_url, profile.login.url), wait_until="domcontentloaded")
-    except PlaywrightError as exc:
+        actions.open_page(page, urljoin(profile.base_url, profile.login.url))
+    except (PlaywrightError, BlockedActionError) as exc:
         context.close()
         raise SiteError(f"cannot open the login page: {first_line(str(exc))}") from None
-    return context, page
+    return context, page, actions
 
 
 def _verified_state(
-    context: BrowserContext, profile: Profile, timeout_ms: float
+    context: BrowserContext, actions: Actions, profile: Profile, timeout_ms: float
 ) -> dict[str, Any] | None:
     """Open the profile's check page in a fresh tab; the storage state if it shows logged in."""
     check = context.new_page()
     try:
-        check.goto(
-            urljoin(profile.base_url, profile.login.check_url), wait_until="domcontentloaded"
-        )
+        actions.open_page(check, urljoin(profile.base_url, profile.login.check_url))
         if rules.logged_in(check, profile.login, timeout_ms):
             return cast(dict[str, Any], context.storage_state())
         return None
@@ -73,14 +86,13 @@ def login_with_form(
             f"profile '{profile.id}' declares no login form, so --username cannot be used; run "
             f"'cancelscout login {profile.id}' without it and log in in the browser window."
         )
-    context, page = _open(profile, runtime)
+    context, page, actions = _open(profile, runtime, read_only=True)
     try:
         timeout_ms = timeout_s * 1000
-        build(page, form.username).fill(username, timeout=timeout_ms)
-        build(page, form.password).fill(password, timeout=timeout_ms)
-        build(page, form.submit).click(timeout=timeout_ms)
-        page.wait_for_load_state("domcontentloaded")
-        state = _verified_state(context, profile, min(timeout_ms, 8000))
+        actions.type_into(build(page, form.username), username, timeout_ms)
+        actions.type_into(build(page, form.password), password, timeout_ms)
+        actions.submit_login(build(page, form.submit), timeout_ms)
+        state = _verified_state(context, actions, profile, min(timeout_ms, 8000))
         if state is None:
             raise LoginRequiredError(
                 f"logging in to '{profile.id}' as '{username}' did not succeed (still logged out "
@@ -100,7 +112,7 @@ def login_interactive(
     on_wait: Callable[[Page], None] | None = None,
 ) -> dict[str, Any]:
     profile = profile.at(base_url)
-    context, _page = _open(profile, runtime)
+    context, _page, actions = _open(profile, runtime, read_only=False)
     login_url = urljoin(profile.base_url, profile.login.url)
     deadline = time.monotonic() + timeout_s
     next_check = 0.0
@@ -116,7 +128,7 @@ def login_interactive(
             # ask the profile's check page (in a second tab, every few seconds) for the truth.
             if not current.url.startswith(login_url) and time.monotonic() >= next_check:
                 next_check = time.monotonic() + VERIFY_EVERY_S
-                state = _verified_state(context, profile, 3000)
+                state = _verified_state(context, actions, profile, 3000)
                 if state is not None:
                     return state
             time.sleep(POLL_S)

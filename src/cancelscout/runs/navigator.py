@@ -12,17 +12,16 @@ import contextlib
 from typing import Any
 from urllib.parse import urljoin
 
-from playwright.sync_api import BrowserContext, Page
+from playwright.sync_api import BrowserContext, Frame, Page, Response
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator as PWLocator
 
 from cancelscout.browser import rules
-from cancelscout.browser.guard import ClickGuard
+from cancelscout.browser.actions import Actions
 from cancelscout.browser.page_signals import entry_style, settle
-from cancelscout.browser.policy import DomainPolicy
+from cancelscout.browser.policy import NetworkPolicy
 from cancelscout.browser.watch import guard_page
 from cancelscout.errors import (
-    BlockedActionError,
     LoginRequiredError,
     NeedsHumanError,
     SiteError,
@@ -39,7 +38,7 @@ class Navigator:
         profile: Profile,
         recorder: StepRecorder,
         result: LocateResult,
-        policy: DomainPolicy,
+        policy: NetworkPolicy,
         *,
         timeout_s: float,
         login_command: str,
@@ -51,11 +50,12 @@ class Navigator:
         self.timeout_s = timeout_s
         self.timeout_ms = timeout_s * 1000
         self.login_command = login_command
-        self.guard = ClickGuard()
+        self.actions = Actions(policy)  # the choke point: every act on the page goes through it
         self.page: Page | None = None
         self.visited: set[str] = set()  # main-frame URLs the run has been on
         self.entry_style: dict[str, Any] | None = None  # how the entry looked (friction)
         self._new_pages: list[Page] = []
+        self._document_status: int | None = None  # HTTP status of the last page load
 
     # -- the page ---------------------------------------------------------------------------
     def attach(self, context: BrowserContext) -> Page:
@@ -70,6 +70,7 @@ class Navigator:
 
     def _watch(self, page: Page) -> None:
         guard_page(page, self._on_refused)
+        page.on("response", self._on_response)
         page.on("crash", lambda crashed: self.recorder.log.error("page_crashed", url=crashed.url))
         page.on(
             "framenavigated",
@@ -81,25 +82,32 @@ class Navigator:
         if self.page is not None:
             self._new_pages.append(page)  # a popup or target=_blank tab opened by a click
 
-    def _on_refused(self, kind: str, text: str) -> None:
+    def _on_refused(self, kind: str, text: str, url: str) -> None:
         if kind == "dialog":
             self.result.dialogs.append(text)
             self.recorder.log.warning("dialog_dismissed", message=text)
         else:
-            self.result.blocked.append(text)
-            self.recorder.log.warning("download_refused", what=text)
+            self.policy.block("download", "GET", url, text)
+            self.recorder.log.warning("download_refused", url=url)
+
+    def _on_response(self, response: Response) -> None:
+        with contextlib.suppress(PlaywrightError):
+            if response.request.resource_type == "document" and response.frame == self.page_frame:
+                self._document_status = response.status
+
+    @property
+    def page_frame(self) -> Frame | None:
+        return self.page.main_frame if self.page is not None else None
 
     def url(self, path_or_url: str) -> str:
         return urljoin(self.profile.base_url, path_or_url)
 
     # -- moves ------------------------------------------------------------------------------
-    def goto(self, url: str, label: str) -> None:
+    def visit(self, url: str, label: str) -> None:
         assert self.page is not None
-        if not self.policy.allows_url(url):
-            raise BlockedActionError(f"refused to open {url}: not one of the platform's hosts")
         before = self.page.url
         try:
-            response = self.page.goto(url, wait_until="domcontentloaded")
+            response = self.actions.open_page(self.page, url)
         except PlaywrightError as exc:
             self.recorder.record(
                 self.page,
@@ -127,18 +135,21 @@ class Navigator:
             raise SiteError(f"{url} answered HTTP {status}")
         self.check_challenge()
 
-    def click(self, target: PWLocator, timeout: float) -> bool:
+    def click_element(self, target: PWLocator, timeout: float) -> bool:
         """Click ``target`` after the guard allowed it; True when the click opened a new tab."""
         assert self.page is not None
         page_before = self.page
-        info = self.guard.check(target)
-        if info.get("target") == "_blank":
-            with self.page.context.expect_page(timeout=timeout):
-                target.click(timeout=timeout)
-        else:
-            target.click(timeout=timeout)
+        self._document_status = None
+        self.actions.click_element(target, timeout)
         self._after_click()
+        status = self._document_status
+        if status is not None and status >= 500:
+            # The click loaded a page that failed: a site fault, not a page without the entry.
+            raise SiteError(f"{self.page.url} answered HTTP {status} after the click")
         return self.page is not page_before
+
+    def hover_over(self, target: PWLocator, timeout: float) -> None:
+        self.actions.hover_over(target, timeout)
 
     def _after_click(self) -> None:
         assert self.page is not None
@@ -169,7 +180,7 @@ class Navigator:
 
     def check_session(self) -> None:
         assert self.page is not None
-        self.goto(self.url(self.profile.login.check_url), "check session")
+        self.visit(self.url(self.profile.login.check_url), "check session")
         if not rules.logged_in(self.page, self.profile.login, min(self.timeout_ms, 8000)):
             raise LoginRequiredError(
                 f"the session for '{self.profile.id}' is missing or expired "
@@ -203,6 +214,7 @@ class Navigator:
             locator=spec_text,
             frame_url=info["doc"] if info["doc"] != self.page.url else None,
         )
+        self.policy.never_open(entry.href)  # the entry's link is never followed, even by goto
         shots = self.recorder.capture_entry(self.page, box, entry)
         entry.screenshot = shots.get("annotated")
         entry.full_page_screenshot = shots.get("full")

@@ -5,8 +5,7 @@ each page it opens the URL (never clicking, hovering or typing; only the platfor
 stops at an HTTP error, a login wall or a human check, and otherwise stores the full-page
 screenshot, the DOM snapshot, the PDF print and the visible text (all masked) as one recorded
 ``capture`` step, with what :mod:`capture_findings` reads there and the annotated copies of
-:mod:`capture_annotate`. It ends with a ``capture_summary`` step. :func:`capture_pages` is the
-one-call form used by ``locate-cancel --capture``.
+:mod:`capture_annotate`. It ends with a ``capture_summary`` step.
 """
 
 from __future__ import annotations
@@ -25,12 +24,13 @@ from cancelscout.analysis.orders import orders_from_tables
 from cancelscout.analysis.pii import redact_text
 from cancelscout.browser import rules
 from cancelscout.browser import snapshots as shots
+from cancelscout.browser.actions import Actions
 from cancelscout.browser.page_signals import order_tables, settle
-from cancelscout.browser.policy import DomainPolicy
+from cancelscout.browser.policy import NetworkPolicy
 from cancelscout.browser.printing import masked, print_pdf, visible_text
 from cancelscout.browser.runtime import browser_gone
 from cancelscout.browser.watch import guard_page
-from cancelscout.errors import SiteError, UsageError, first_line
+from cancelscout.errors import BlockedActionError, SiteError, UsageError, first_line
 from cancelscout.integrity.bundle import Artifact, iso_ms, utc_now
 from cancelscout.profiles.evidence import EVIDENCE_KINDS
 from cancelscout.profiles.schema import Profile
@@ -66,6 +66,7 @@ class PageCapturer:
         recorder: StepRecorder,
         context: BrowserContext,
         profile: Profile,
+        policy: NetworkPolicy,
         *,
         timeout_s: float = 15.0,
         check_login: bool = True,
@@ -75,7 +76,8 @@ class PageCapturer:
         self.profile = profile
         self.timeout_ms = timeout_s * 1000
         self.check_login = check_login and getattr(profile, "login", None) is not None
-        self.policy = DomainPolicy(profile.hosts())
+        self.policy = policy  # the run's: installed on ``context``, shared with its other steps
+        self.actions = Actions(policy)
         self.masks = list(profile.mask)
         self.redact = recorder.redact
         self.result = CaptureResult(
@@ -112,34 +114,37 @@ class PageCapturer:
             )
         self.page = self.context.new_page()
         guard_page(self.page, self._on_refused)
+        already_blocked = len(self.policy.blocked)
         try:
             for request in todo:
                 self._capture(request)
         finally:
             self.result.pages_visited = len(self._visited)
+            self.result.blocked = self.policy.blocked[already_blocked:]
             self._summarise()
             with contextlib.suppress(PlaywrightError):
                 self.page.close()
         return self.result
 
-    def _on_refused(self, kind: str, text: str) -> None:
+    def _on_refused(self, kind: str, text: str, url: str) -> None:
         # A dismissed dialog or a refused download is evidence too.
-        (self.result.dialogs if kind == "dialog" else self.result.blocked).append(text)
+        if kind == "dialog":
+            self.result.dialogs.append(text)
+        else:
+            self.policy.block("download", "GET", url, text)
 
     def _capture(self, request: _Request) -> None:
         page = self.page
         assert page is not None
         label = f"{request.kind or 'page'}: {request.url}"
-        if not self.policy.allows_url(request.url):
-            message = f"refused to open {request.url}: not one of the platform's hosts"
-            self.result.blocked.append(message)
-            self.recorder.record(
-                None, "capture", label, outcome="failed", locator=request.url, error=message
-            )
-            return
         before = page.url
         try:
-            response = page.goto(request.url, wait_until="domcontentloaded")
+            response = self.actions.open_page(page, request.url)
+        except BlockedActionError as exc:
+            self.recorder.record(
+                None, "capture", label, outcome="failed", locator=request.url, error=exc.message
+            )
+            return
         except PlaywrightError as exc:
             self._failed(request, label, before, first_line(str(exc)), snap=False)
             if browser_gone(exc):
@@ -365,18 +370,3 @@ def _title(page: Page) -> str:
         return page.title()
     except PlaywrightError:
         return ""
-
-
-def capture_pages(
-    recorder: StepRecorder,
-    context: BrowserContext,
-    profile: Profile,
-    what: Sequence[str] = EVIDENCE_KINDS,
-    urls: Sequence[str] = (),
-    *,
-    timeout_s: float = 15.0,
-) -> CaptureResult:
-    """Capture ``profile``'s evidence pages of the kinds in ``what`` (and ``urls``) into
-    ``recorder``'s open bundle, through a new page of ``context``. The caller finishes the
-    bundle. Records one ``capture`` step per page and a ``capture_summary`` step at the end."""
-    return PageCapturer(recorder, context, profile, timeout_s=timeout_s).run(what, urls)

@@ -19,7 +19,7 @@ from playwright.sync_api import Page
 
 from cancelscout.analysis.controls import Candidate
 from cancelscout.analysis.page_text import auto_renew_in_text, service_numbers
-from cancelscout.analysis.scoring import KeywordModel
+from cancelscout.analysis.scoring import MEMBERSHIP_CANCEL, KeywordModel
 from cancelscout.browser.candidates import collect
 from cancelscout.browser.locators import build
 from cancelscout.browser.page_signals import deep_text, dom_quiet
@@ -194,7 +194,9 @@ class Search:
         if url == node.url == self.page.url and tuple(todo[: len(done)]) == done:
             remaining = node.actions[len(done) :]  # already part-way there: no reload needed
         else:
-            self.nav.goto(node.url, f"back to {node.label}" if node.parent is not None else "start")
+            self.nav.visit(
+                node.url, f"back to {node.label}" if node.parent is not None else "start"
+            )
             remaining = node.actions
         for action in remaining:
             self._perform(action, node)
@@ -218,9 +220,9 @@ class Search:
             target.wait_for(state="visible", timeout=timeout)
         self._actions += 1
         if action.kind == "click":
-            self.nav.click(target, timeout)
+            self.nav.click_element(target, timeout)
         else:
-            target.hover(timeout=timeout)
+            self.nav.hover_over(target, timeout)
             self.page.wait_for_timeout(HOVER_SETTLE_MS)
         dom_quiet(self.page)
         self._state = None
@@ -266,10 +268,12 @@ class Search:
             added += 1
 
     def _may_follow(self, candidate: Candidate) -> bool:
+        """Moves are links to pages and controls that open menus, tabs or panels; never a
+        switch, a form submit, an action URL, an entry or anything the guard refuses."""
         href = str(candidate.info.get("href") or "")
         if href.startswith(("mailto:", "tel:")):
             return False
-        if href and not href.startswith("javascript:") and not self.nav.policy.allows_url(href):
+        if href and not href.startswith("javascript:") and self.nav.policy.page_refusal(href):
             return False
         return self.model.safe_to_click(candidate) and not self.model.is_alternative(candidate)
 
@@ -279,14 +283,16 @@ class Search:
         if not hits:
             return None
 
-        def rank(hit: tuple[Candidate, str | None]) -> tuple[bool, int, int, float]:
-            # A control named exactly like the target beats one that merely contains it
+        def rank(hit: tuple[Candidate, str | None]) -> tuple[bool, bool, int, int, float]:
+            # A target phrase beats a control that only says cancel about the membership; a
+            # control named exactly like the target beats one that merely contains it
             # ("自动续费" beats the look-alike "自动续费到期提醒"); then the longer phrase,
             # the shorter name, the higher on the page.
             candidate, word = hit
             name = normalize(candidate.name)
+            phrase = not str(word).endswith(MEMBERSHIP_CANCEL)
             exact = name == word or name in self.model.switch_labels
-            return exact, len(word or ""), -len(name), -float(candidate.info["y"])
+            return phrase, exact, len(word or ""), -len(name), -float(candidate.info["y"])
 
         candidate, word = max(hits, key=rank)
         candidate.reason = f"target {word!r}"
