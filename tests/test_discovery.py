@@ -26,20 +26,20 @@ from cancelscout.runs.locate import LocateOptions, locate_cancel
 Login = Callable[[str, SiteServer], Path]
 
 CORPUS = [
-    # site, profile used only to log in, the entry discovery must stop at
-    ("multipage", "fx-multipage", "取消自动续费"),
-    ("hover", "fx-hover", "关闭自动续费"),
-    ("spa", "fx-spa", "取消订阅"),
-    ("iframe", "fx-iframe", "退订会员"),
-    ("shadow", "fx-shadow", "关闭自动续费"),
-    ("secondroute", "fx-secondroute", "解除自动续费"),
-    ("iconbtn", "fx-iconbtn", "关闭自动续费"),
-    ("overflow", "fx-overflow", "取消自动续费"),
-    ("confirmshame", "fx-confirmshame", "不再自动续费"),
-    ("hamburger", "fx-hamburger", "关闭自动续费"),
-    ("traditional", "fx-traditional", "取消自動續費"),
-    ("english", "fx-english", "Turn off auto-renew"),
-    ("switch", "fx-switch", "自动续费"),
+    # site, profile used only to log in, the entry discovery must stop at, its friction grade
+    ("multipage", "fx-multipage", "取消自动续费", "medium"),
+    ("hover", "fx-hover", "关闭自动续费", "medium"),
+    ("spa", "fx-spa", "取消订阅", "easy"),
+    ("iframe", "fx-iframe", "退订会员", "hard"),
+    ("shadow", "fx-shadow", "关闭自动续费", "easy"),
+    ("secondroute", "fx-secondroute", "解除自动续费", "medium"),
+    ("iconbtn", "fx-iconbtn", "关闭自动续费", "hard"),
+    ("overflow", "fx-overflow", "取消自动续费", "easy"),
+    ("confirmshame", "fx-confirmshame", "不再自动续费", "hard"),
+    ("hamburger", "fx-hamburger", "关闭自动续费", "medium"),
+    ("traditional", "fx-traditional", "取消自動續費", "medium"),
+    ("english", "fx-english", "Turn off auto-renew", "easy"),
+    ("switch", "fx-switch", "自动续费", "medium"),
 ]
 
 
@@ -52,7 +52,9 @@ def discover(runtime: Runtime, tmp_path: Path) -> Callable[..., DiscoveryRun]:
     return run
 
 
-@pytest.mark.parametrize(("site", "profile_id", "text"), CORPUS, ids=[c[0] for c in CORPUS])
+@pytest.mark.parametrize(
+    ("site", "profile_id", "text", "grade"), CORPUS, ids=[c[0] for c in CORPUS]
+)
 def test_discovery_finds_entry_and_learns_a_replayable_profile(
     site_server: Callable[[str], SiteServer],
     login_session: Login,
@@ -62,6 +64,7 @@ def test_discovery_finds_entry_and_learns_a_replayable_profile(
     site: str,
     profile_id: str,
     text: str,
+    grade: str,
 ) -> None:
     server = site_server(site)
     session = login_session(profile_id, server)
@@ -71,7 +74,8 @@ def test_discovery_finds_entry_and_learns_a_replayable_profile(
     assert result.mode == "discovery"
     assert result.entry is not None and result.entry.text == text
     assert result.breadcrumb()[-1] == text
-    assert result.friction is not None and result.friction.grade in ("easy", "medium", "hard")
+    assert result.friction is not None
+    assert result.friction.grade == grade, result.friction.reason
     bundle = Path(result.bundle or "")
     assert verify_bundle(bundle).status == "intact"
     records = [json.loads(line) for line in (bundle / "steps.jsonl").read_text().splitlines()]
@@ -196,7 +200,7 @@ def test_discovery_cli_url_mode(
     result = json.loads(proc.stdout)
     assert result["mode"] == "discovery"
     assert result["entry"]["text"] == "取消自动续费"
-    assert result["friction"]["grade"] in ("easy", "medium", "hard")
+    assert result["friction"]["grade"] == "medium", result["friction"]["reason"]
 
 
 def test_discovery_is_the_fallback_of_a_drifted_profile(

@@ -95,8 +95,9 @@ def closed_bundle(result: LocateResult) -> dict[str, object]:
 
 def test_faults_http_500_is_a_site_error(run_route: Callable[..., LocateResult]) -> None:
     result = run_route("click: {role: link, name: 会员订单}")
-    # The click itself lands on a 500 page; the target is then missing: absence is unproven.
-    assert result.status in ("error", "not_found")
+    # The click itself lands on a 500 page: a site fault, so absence is unproven.
+    assert result.status == "error"
+    assert result.error is not None and result.error.endswith("answered HTTP 500 after the click")
     closed_bundle(result)
 
 
@@ -279,3 +280,63 @@ def test_faults_no_redact_keeps_personal_data(run_route: Callable[..., LocateRes
     dom = next(bundle.glob("dom/*-entry.html")).read_text("utf-8")
     assert "13912345678" in dom and "buyer@example.cn" in dom
     assert not (bundle / "trace.zip").exists()  # --no-trace: no trace at all
+
+
+# The rectangle each personal value occupies on the page, read in the test's own browser.
+VALUE_RECTS_JS = """(values) => values.map(value => {
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+    const at = node.data.indexOf(value);
+    if (at < 0) continue;
+    const range = document.createRange();
+    range.setStart(node, at);
+    range.setEnd(node, at + value.length);
+    const r = range.getBoundingClientRect();
+    return [r.x, r.y, r.width, r.height];
+  }
+  return null;
+})"""
+
+
+def value_rects(
+    runtime: Runtime, faults: tuple[SiteServer, Path], values: list[str]
+) -> list[tuple[int, int, int, int]]:
+    server, session = faults
+    context = runtime.new_context(storage_state=json.loads(session.read_text("utf-8")))
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/user/profile.html")
+        rects = page.evaluate(VALUE_RECTS_JS, values)
+    finally:
+        context.close()
+    assert all(rects), rects
+    # Shrink by 2 px: anti-aliased mask edges are not the mask's own colour.
+    return [(int(x) + 2, int(y) + 2, int(x + w) - 2, int(y + h) - 2) for x, y, w, h in rects]
+
+
+def region_colours(png: Path, box: tuple[int, int, int, int]) -> set[tuple[int, ...]]:
+    from PIL import Image
+
+    with Image.open(png) as image:
+        region = image.convert("RGB").crop(box)
+        return {region.getpixel((x, y)) for x in range(region.width) for y in range(region.height)}
+
+
+def test_faults_personal_data_is_masked_on_the_pixels(
+    run_route: Callable[..., LocateResult], runtime: Runtime, faults: tuple[SiteServer, Path]
+) -> None:
+    """Each personal value's rectangle in the entry screenshot is one opaque mask colour;
+    with --no-redact the same rectangle shows the text (so the test can tell the two apart)."""
+    values = ["13912345678", "11010519491231002X", "6222 0212 3456 7894"]
+    boxes = value_rects(runtime, faults, values)
+    masked = run_route("goto: /user/profile.html")
+    plain = run_route("goto: /user/profile.html", redact=False, trace=False)
+    for result, expect_masked in ((masked, True), (plain, False)):
+        assert result.entry is not None and result.entry.full_page_screenshot
+        png = Path(result.bundle or "") / result.entry.full_page_screenshot
+        for value, box in zip(values, boxes, strict=True):
+            colours = region_colours(png, box)
+            if expect_masked:
+                assert colours == {(0x20, 0x20, 0x20)}, value
+            else:
+                assert len(colours) > 2, value  # glyphs: several colours

@@ -51,7 +51,8 @@ def test_loader_unknown_top_level_key() -> None:
     message = error_of(VALID.replace("name: Shop", "nmae: Shop"))
     assert message.splitlines()[0] == (
         "shop.yaml:3: (top level): unknown key 'nmae'. Did you mean 'name'? Allowed here: "
-        "allowed_domains, auto_renew, base_url, challenge, discovery_fallback, evidence, id, "
+        "allow_requests, allowed_domains, auto_renew, base_url, challenge, discovery_fallback, "
+        "evidence, id, "
         "login, mask, meta, name, "
         "routes, schema_version."
     )

@@ -11,9 +11,6 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-from cancelscout.data import keywords
-from cancelscout.textnorm import fold_label
-
 PACKAGE = Path(__file__).resolve().parents[1] / "src" / "cancelscout"
 CHOKE_POINT = PACKAGE / "browser" / "actions.py"
 # Playwright's methods that act on a page (Page, Frame, Locator, ElementHandle).
@@ -29,9 +26,9 @@ INPUT_DEVICES = {"keyboard", "mouse", "touchscreen"}
 def acting_calls(tree: ast.Module) -> list[str]:
     found = []
     for node in ast.walk(tree):
-        if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
-            if node.func.attr in ACTING_METHODS:
-                found.append(f"{node.lineno}: .{node.func.attr}()")
+        call = node.func if isinstance(node, ast.Call) else None
+        if isinstance(call, ast.Attribute) and call.attr in ACTING_METHODS:
+            found.append(f"{node.lineno}: .{call.attr}()")
         if isinstance(node, ast.Attribute) and node.attr in INPUT_DEVICES:
             found.append(f"{node.lineno}: .{node.attr}")
     return found

@@ -17,9 +17,8 @@ ACTION_WORDS = frozenset(
     {
         # English
         "cancel", "unsubscribe", "unsub", "optout", "delete", "destroy", "remove", "terminate",
-        "deactivate", "disable", "pay", "checkout", "renew", "purchase", "buy", "confirm",
-        "submit", "upgrade", "charge", "recharge", "topup", "withdraw", "refund", "logout",
-        "signout", "logoff",
+        "deactivate", "disable", "pay", "checkout", "renew", "purchase", "buy", "upgrade",
+        "charge", "recharge", "topup", "withdraw", "refund", "logout", "signout", "logoff",
         # pinyin
         "quxiao", "tuiding", "zhuxiao", "shanchu", "guanbi", "tingzhi", "jieyue", "jiechu",
         "zhifu", "fukuan", "xufei", "goumai", "xiadan", "kaitong", "chongzhi", "queren", "tijiao",
@@ -28,7 +27,9 @@ ACTION_WORDS = frozenset(
 )  # fmt: skip
 # Short or ambiguous words that name an action only as the value of an action key
 # (?act=order, ?do=close, ?a=qx): as a path segment they are as often a page.
-VALUE_ONLY_WORDS = frozenset({"order", "close", "stop", "del", "qx", "td", "sc", "xf", "zf", "off"})
+VALUE_ONLY_WORDS = frozenset(
+    {"order", "close", "stop", "confirm", "submit", "del", "qx", "td", "sc", "xf", "zf", "off"}
+)
 # Query keys whose value names the action: ?act=cancel, ?do=delete, ?op=pay, ?m=user&a=tuiding.
 ACTION_KEYS = frozenset({"act", "action", "do", "op", "operation", "cmd", "method", "a", "ac"})
 _SPLIT = re.compile(r"[/\-_.~+=&;,:@!$'()*\s]+")

@@ -64,6 +64,10 @@ class Actions:
         while True:
             handle = target.element_handle(timeout=timeout)
             try:
+                if not detached:
+                    # The pointer arrives first: a page that rewrites a control on mouseover
+                    # has done so before the judgement, not after it.
+                    handle.hover(timeout=timeout)
                 info = self._judge(handle, target.page.url)
                 if detached:
                     handle.dispatch_event("click")

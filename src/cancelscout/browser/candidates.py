@@ -14,9 +14,8 @@ from cancelscout.browser.page_signals import CARD_CONTEXT_FN
 
 # Runs in one frame. Returns visible actionable elements and hover triggers (elements whose
 # subtree holds links that are hidden right now: pure-CSS dropdowns).
-_COLLECT_JS = (
-    r"""() => {
-  const CARD_CONTEXT = %s;
+_COLLECT_JS = r"""() => {
+  const CARD_CONTEXT = __CARD_CONTEXT__;
   const ACTION = 'a[href], button, [role=button], [role=link], [role=menuitem], [role=tab], ' +
     '[role=switch], [role=checkbox], input[type=checkbox], input[type=button], ' +
     'input[type=submit], summary, [onclick]';
@@ -105,9 +104,7 @@ _COLLECT_JS = (
   };
   visit(document, false);
   return out;
-}"""
-    % CARD_CONTEXT_FN
-)
+}""".replace("__CARD_CONTEXT__", CARD_CONTEXT_FN)
 
 _FRAME_PATH_JS = """el => {
   if (el.id) return '#' + CSS.escape(el.id);

@@ -18,9 +18,8 @@ from playwright.sync_api import ElementHandle
 from cancelscout.analysis.safety import ClickRules, Verdict
 from cancelscout.browser.page_signals import CARD_CONTEXT_FN
 
-DESCRIBE_JS = (
-    r"""el => {
-  const CARD_CONTEXT = %s;
+DESCRIBE_JS = r"""el => {
+  const CARD_CONTEXT = __CARD_CONTEXT__;
   const INTERACTIVE = 'a[href], area[href], button, input, select, textarea, summary, label, ' +
     '[role=button], [role=link], [role=menuitem], [role=tab], [role=switch], [role=checkbox], ' +
     '[role=radio], [role=option], [role=menuitemcheckbox], [role=menuitemradio], [onclick], ' +
@@ -85,9 +84,7 @@ DESCRIBE_JS = (
     if (n.matches(INTERACTIVE)) { info.acting = describe(n); break; }
   }
   return info;
-}"""
-    % CARD_CONTEXT_FN
-)
+}""".replace("__CARD_CONTEXT__", CARD_CONTEXT_FN)
 
 
 def describe_element(handle: ElementHandle) -> dict[str, Any]:

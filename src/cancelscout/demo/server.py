@@ -7,7 +7,11 @@ tool never clicked a dangerous control (cancel, pay, renew, delete...).
 Per-site configuration lives in ``<root>/site.json``::
 
     {"cookie_name": "PHPSESSID", "username": "demo", "password": "demo123",
-     "login_page": "/login.html", "protected": ["/user/"]}
+     "login_page": "/login.html", "protected": ["/user/"],
+     "danger_paths": ["/member.php"]}
+
+``danger_paths`` names more dangerous endpoints (path prefixes) for sites whose actions do not
+live under ``/api/danger/``: a GET link that cancels, a quick-pay URL.
 """
 
 from __future__ import annotations
@@ -112,10 +116,11 @@ class _Handler(BaseHTTPRequestHandler):
         site._record_path(self.path)
         method = self.command
 
-        if path.startswith("/api/danger/"):
+        extra = [p for p in site.config.get("danger_paths", []) if path.startswith(p)]
+        if path.startswith("/api/danger/") or extra:
             self._read_body()
-            action = path[len("/api/danger/") :].strip("/") or "unknown"
-            site._record_danger(action, self.path, method)
+            action = path[len("/api/danger/") :].strip("/") if not extra else path
+            site._record_danger(action or "unknown", self.path, method)
             self._html(200, f"操作成功：{action}", f"操作成功：{action}")
             return
         if path == "/__state":

@@ -67,3 +67,41 @@ def hash_for(name: str) -> hashes.HashAlgorithm:
     if name not in HASHES:
         raise Invalid(f"unsupported digest algorithm {name}")
     return HASHES[name]()
+
+
+def strict_der(data: bytes) -> bool:
+    """Is ``data`` one DER element whose every constructed element is exactly filled by its
+    children, with minimal definite lengths? (A tampered length that a lenient parser skips
+    over fails here.)"""
+
+    def element(start: int, end: int) -> int:
+        """Check the element at ``start``; return where it ends."""
+        if start + 2 > end:
+            raise ValueError
+        tag, first = data[start], data[start + 1]
+        if tag & 0x1F == 0x1F:
+            raise ValueError  # high tag numbers do not occur in RFC 3161 tokens
+        pos = start + 2
+        if first < 0x80:
+            length = first
+        else:
+            count = first & 0x7F
+            if count == 0 or count > 4 or pos + count > end or data[pos] == 0:
+                raise ValueError  # indefinite, oversized or non-minimal length
+            length = int.from_bytes(data[pos : pos + count], "big")
+            if length < 0x80 or length < 1 << (8 * (count - 1)):
+                raise ValueError
+            pos += count
+        stop = pos + length
+        if stop > end:
+            raise ValueError
+        if tag & 0x20:  # constructed: the children fill it exactly
+            inner = pos
+            while inner < stop:
+                inner = element(inner, stop)
+        return stop
+
+    try:
+        return element(0, len(data)) == len(data)
+    except (ValueError, IndexError, RecursionError):
+        return False

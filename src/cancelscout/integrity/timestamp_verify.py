@@ -28,6 +28,7 @@ from cancelscout.integrity.timestamp_asn1 import (
     digest,
     iso_utc,
     one_line,
+    strict_der,
 )
 from cancelscout.integrity.timestamp_certs import check_signature, check_trust, check_tsa_cert
 
@@ -109,7 +110,11 @@ def _verify(token: bytes, data: bytes, trusted_cert_pem: bytes | None, seen: _Se
     content_info = _load_token(token)
     if content_info["content_type"].native != "signed_data":
         raise Invalid("the token is not CMS SignedData")
+    if not strict_der(content_info.dump()):
+        raise Invalid("the token is not strict DER (a length or a tag was altered)")
     signed_data = content_info["content"]
+    if signed_data["version"].native != "v3":  # RFC 5652 5.1: eContent other than id-data
+        raise Invalid("the SignedData version is not 3, as a TSTInfo token requires")
     encap = signed_data["encap_content_info"]
     if encap["content_type"].native != "tst_info":
         raise Invalid("the token does not hold a TSTInfo")
@@ -127,6 +132,10 @@ def _verify(token: bytes, data: bytes, trusted_cert_pem: bytes | None, seen: _Se
     if len(signer_infos) != 1:
         raise Invalid(f"the token has {len(signer_infos)} signers instead of one")
     signer_info = signer_infos[0]
+    # RFC 5652 5.3: version 1 with an issuer-and-serial signer id, 3 with a key identifier.
+    expected_version = "v1" if signer_info["sid"].name == "issuer_and_serial_number" else "v3"
+    if signer_info["version"].native != expected_version:
+        raise Invalid(f"the SignerInfo version is not {expected_version} for its signer id")
 
     extra = _load_pems(trusted_cert_pem) if trusted_cert_pem is not None else []
     embedded = [
@@ -149,6 +158,9 @@ def _verify(token: bytes, data: bytes, trusted_cert_pem: bytes | None, seen: _Se
         )
 
     digest_algo = str(signer_info["digest_algorithm"]["algorithm"].native)
+    listed = {str(algo["algorithm"].native) for algo in signed_data["digest_algorithms"]}
+    if digest_algo not in listed:
+        raise Invalid("the signer's digest algorithm is not among the token's digestAlgorithms")
     attributes = _signed_attributes(signer_info)
     if attributes.get("content_type") != ["tst_info"]:
         raise Invalid("the signed contentType attribute is not id-ct-TSTInfo")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import time
 from dataclasses import dataclass, field
 from difflib import SequenceMatcher
@@ -23,6 +24,7 @@ from cancelscout.runs.search import Search
 from cancelscout.textnorm import normalize
 
 NEAREST = 5  # alternatives shown for a step that failed
+ENTRY_HREFS_JS = "els => els.map(e => e.href || e.getAttribute('href')).filter(Boolean)"
 
 __all__ = ["LocateOptions", "LocateRun", "locate_cancel"]
 
@@ -176,6 +178,7 @@ class LocateRun(PageRun):
         timeout = step.timeout_s * 1000 if step.timeout_s else self.nav.timeout_ms
         before = self.nav.page.url
         if step.goto is not None:
+            self._remember_entry_links(root)
             self.nav.visit(self.nav.url(step.goto), step.breadcrumb())
             return self.nav.page
         if step.frame is not None:
@@ -211,6 +214,16 @@ class LocateRun(PageRun):
         )
         self.nav.check_challenge()
         return root
+
+    def _remember_entry_links(self, root: Root) -> None:
+        """Before a ``goto``: the links of any entry the page shows are never opened, so a
+        profile cannot walk into the cancellation through its URL."""
+        for route in self.profile.routes:
+            for spec in route.target:
+                with contextlib.suppress(PlaywrightError):
+                    hrefs = build(root, spec).evaluate_all(ENTRY_HREFS_JS)
+                    for href in hrefs:
+                        self.policy.never_open(str(href))
 
     def _find_target(self, route: Route, root: Root) -> tuple[PWLocator, str] | None:
         assert self.nav.page is not None

@@ -152,6 +152,9 @@ class Search:
         dom_quiet(self.page)
         candidates = [self.model.score(c) for c in collect(self.page)]
         self._note_side_routes(candidates)
+        for candidate in candidates:
+            if self.model.target_word(candidate) is not None:  # an entry's link is never opened
+                self.nav.policy.never_open(str(candidate.info.get("href") or ""))
         self._record_node(node, candidates)
         target = self._best_target(candidates)
         if target is not None:
