@@ -82,6 +82,7 @@ TRAPS = [
     ("labelledby renew icon", "click", "it submits a form"),
     ("GET link that cancels", "click", "it opens an action URL ('tuiding'"),
     ("goto the GET cancel URL", "navigation", "it is an action URL ('tuiding')"),
+    ("route that starts on the GET cancel URL", "navigation", "it is an action URL ('tuiding')"),
     ("div switch", "click", "it toggles a setting"),
     ("label of a checkbox", "click", "it toggles a setting"),
     ("icon inside a submit button", "click", "it submits a form"),
@@ -140,7 +141,9 @@ def test_adversarial_blocked_requests_are_in_the_json_and_the_report(
     posted = [b for b in data["blocked"] if b["kind"] == "request"]
     assert posted and posted[0]["method"] == "POST"
     assert posted[0]["url"].endswith("/api/danger/renew")
-    assert {"kind", "method", "url", "reason", "step"} <= set(posted[0])
+    assert posted[0]["initiator"].endswith("/user/home.html")
+    record = next(s for s in steps_of(result) if s["index"] == posted[0]["step"])
+    assert posted[0] in record["blocked"]  # the step that sent it carries it, hash-chained
     report = Path(result.report or "").read_text("utf-8")
     assert "/api/danger/renew" in report and "read-only network" in report
 

@@ -53,6 +53,7 @@ class Blocked(BaseModel):
     method: str = Field("", description="HTTP method of a request or navigation.")
     url: str = Field("", description="Where it would have gone (the link of a refused click).")
     reason: str
+    initiator: str = Field("", description="The page or frame whose request it was.")
     step: int | None = Field(None, description="The step (steps.jsonl index) it happened in.")
 
     def __str__(self) -> str:

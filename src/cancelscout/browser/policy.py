@@ -71,6 +71,7 @@ class NetworkPolicy:
         self.blocked: list[Blocked] = []
         self._never_open: set[str] = set()
         self._writes = 0
+        self._taken = 0
 
     # -- decisions ---------------------------------------------------------------------------
     def allows_url(self, url: str) -> bool:
@@ -108,10 +109,20 @@ class NetworkPolicy:
         finally:
             self._writes -= 1
 
-    def block(self, kind: BlockedKind, method: str, url: str, reason: str) -> Blocked:
-        blocked = Blocked(kind=kind, method=method, url=url, reason=reason, step=self.step())
+    def block(
+        self, kind: BlockedKind, method: str, url: str, reason: str, initiator: str = ""
+    ) -> Blocked:
+        blocked = Blocked(
+            kind=kind, method=method, url=url, reason=reason, initiator=initiator, step=self.step()
+        )
         self.blocked.append(blocked)
         return blocked
+
+    def take_new(self) -> list[Blocked]:
+        """The refusals since the last call (for the step record they happened in)."""
+        new = self.blocked[self._taken :]
+        self._taken = len(self.blocked)
+        return new
 
     # -- the route -------------------------------------------------------------------------
     def install(self, context: BrowserContext) -> None:
@@ -122,7 +133,7 @@ class NetworkPolicy:
         if request.resource_type == "document":
             reason = self.page_refusal(url, method)
             if reason is not None:
-                self.block("navigation", method, url, reason)
+                self.block("navigation", method, url, reason, _initiator(request))
                 route.abort("blockedbyclient")
                 return
         if (
@@ -131,10 +142,18 @@ class NetworkPolicy:
             and not self._writes
             and not self._allowed(method, url)
         ):
-            self.block("request", method, url, "read-only network: only GET, HEAD, OPTIONS")
+            reason = "read-only network: only GET, HEAD, OPTIONS"
+            self.block("request", method, url, reason, _initiator(request))
             route.abort("blockedbyclient")
             return
         route.fallback()
+
+
+def _initiator(request: Request) -> str:
+    try:
+        return request.frame.url
+    except Exception:  # a service worker's or a detached frame's request has no frame
+        return ""
 
 
 def allowed_requests(profile: Profile) -> list[AllowedRequest]:

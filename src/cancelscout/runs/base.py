@@ -64,6 +64,7 @@ class RecordedRun(Generic[R]):
             allow_requests=allowed_requests(self.profile),
             step=lambda: self.recorder.bundle.next_index,
         )
+        self.recorder.refusals = self.policy.take_new  # each step record lists its refusals
         self.result: R = self._new_result(str(self.recorder.bundle.root))
 
     # -- what a kind of run provides ------------------------------------------------------------

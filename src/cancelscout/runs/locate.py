@@ -121,6 +121,16 @@ class LocateRun(PageRun):
         except (SiteError, BlockedActionError) as exc:
             if isinstance(exc, SiteError):
                 self._site_errors.append(exc.message)
+            else:  # refused before any request: the step record says so (and carries it)
+                self.recorder.record(
+                    self.nav.page,
+                    "goto",
+                    route.name,
+                    route=route.name,
+                    locator=route.start,
+                    outcome="failed",
+                    error=exc.message,
+                )
             self.recorder.log.warning("route_failed", route=route.name, error=exc.message)
             return outcome
         outcome.path.append(PathStep(action="goto", label=route.name, url=self.nav.page.url))

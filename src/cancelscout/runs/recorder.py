@@ -21,7 +21,7 @@ from cancelscout.integrity.bundle import Artifact, EvidenceBundle, iso_ms, utc_n
 from cancelscout.integrity.runlog import RunLog
 from cancelscout.integrity.trace import sanitize_trace
 from cancelscout.profiles.schema import Profile
-from cancelscout.result import Entry
+from cancelscout.result import Blocked, Entry
 
 StepCallback = Callable[[dict[str, Any]], None]
 
@@ -46,6 +46,8 @@ class StepRecorder:
         self.masked_elements = 0
         self.log = RunLog(bundle.root / "run.log", platform=profile.id, run_id=bundle.run_id)
         self._tracing = False
+        # What the run refused since the last step (set by the run: its network policy's).
+        self.refusals: Callable[[], list[Blocked]] = list
 
     @classmethod
     def start(
@@ -126,6 +128,9 @@ class StepRecorder:
         }
         if capture_error:
             record["capture_error"] = capture_error
+        refused = self.refusals()
+        if refused:
+            record["blocked"] = [b.model_dump(mode="json") for b in refused]
         written = self.bundle.append_step(record)
         self.log.info(
             "step",
