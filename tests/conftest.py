@@ -18,6 +18,7 @@ from playwright.sync_api import Browser, Playwright
 from cancelscout.browser.launch import launch_args, resolve_browser
 from cancelscout.browser.runtime import Runtime
 from cancelscout.demo.server import SiteServer
+from cancelscout.profiles.loader import load_profile
 from cancelscout.profiles.registry import ProfileRegistry
 from cancelscout.result import LocateResult
 from cancelscout.runs.locate import LocateOptions, locate_cancel
@@ -114,5 +115,23 @@ def locate(
             **options,
         )
         return locate_cancel(profile, opts, runtime)
+
+    return run
+
+
+@pytest.fixture
+def locate_file(runtime: Runtime, tmp_path: Path) -> Callable[..., LocateResult]:
+    """Run a profile written to a file by the test (a drifted or edited copy) on ``server``."""
+
+    def run(path: Path, server: SiteServer, session: Path | None, **options: Any) -> LocateResult:
+        opts = LocateOptions(
+            out_dir=tmp_path / "rec",
+            session_file=session,
+            base_url=server.url + "/",
+            profile_path=path,
+            timeout_s=options.pop("timeout_s", 3.0),
+            **options,
+        )
+        return locate_cancel(load_profile(path), opts, runtime)
 
     return run

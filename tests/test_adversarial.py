@@ -19,10 +19,9 @@ import pytest
 from cancelscout.browser.runtime import Runtime
 from cancelscout.data import keywords
 from cancelscout.demo.server import SiteServer
-from cancelscout.profiles.loader import load_profile
 from cancelscout.result import LocateResult
 from cancelscout.runs.discover import discover_cancel
-from cancelscout.runs.locate import LocateOptions, locate_cancel
+from cancelscout.runs.locate import LocateOptions
 from cancelscout.textnorm import fold_label
 from capture_support import Capture, capture_run_fixture  # noqa: F401 (fixture)
 
@@ -151,7 +150,7 @@ def test_adversarial_blocked_requests_are_in_the_json_and_the_report(
 def test_adversarial_check_url_that_is_an_action_is_refused(
     site_server: Callable[[str], SiteServer],
     login_session: Login,
-    runtime: Runtime,
+    locate_file: Locate,
     tmp_path: Path,
 ) -> None:
     server = site_server("adversarial")
@@ -162,10 +161,7 @@ def test_adversarial_check_url_that_is_an_action_is_refused(
         text.replace("check_url: /user/home.html", "check_url: /member.php?act=tuiding&id=7"),
         encoding="utf-8",
     )
-    options = LocateOptions(
-        out_dir=tmp_path / "rec", session_file=session, base_url=server.url + "/", timeout_s=2
-    )
-    result = locate_cancel(load_profile(path), options, runtime)
+    result = locate_file(path, server, session, timeout_s=2)
     assert result.status == "error"
     assert result.error == (
         f"refused to open {server.url}/member.php?act=tuiding&id=7: it is an action URL ('tuiding')"

@@ -19,6 +19,7 @@ from cancelscout.browser.runtime import Runtime
 from cancelscout.demo.server import SiteServer
 from cancelscout.integrity.verify import verify_bundle
 from cancelscout.profiles.loader import load_profile
+from cancelscout.result import LocateResult
 from cancelscout.runs.discover import DiscoveryRun, discover_cancel
 from cancelscout.runs.learn import learned_profile_yaml
 from cancelscout.runs.locate import LocateOptions, locate_cancel
@@ -206,7 +207,7 @@ def test_discovery_cli_url_mode(
 def test_discovery_is_the_fallback_of_a_drifted_profile(
     site_server: Callable[[str], SiteServer],
     login_session: Login,
-    runtime: Runtime,
+    locate_file: Callable[..., LocateResult],
     tmp_path: Path,
 ) -> None:
     server = site_server("multipage")
@@ -218,17 +219,7 @@ def test_discovery_is_the_fallback_of_a_drifted_profile(
     drifted += "discovery_fallback: true\n"
     path = tmp_path / "fx-multipage.yaml"
     path.write_text(drifted, encoding="utf-8")
-    result = locate_cancel(
-        load_profile(path),
-        LocateOptions(
-            out_dir=tmp_path / "rec",
-            session_file=session,
-            base_url=server.url + "/",
-            profile_path=path,
-            timeout_s=3,
-        ),
-        runtime,
-    )
+    result = locate_file(path, server, session)
     assert result.status == "found"
     assert result.mode == "discovery"
     assert result.routes_tried == ["个人中心 › 会员服务", "discovery"]
@@ -239,7 +230,7 @@ def test_discovery_is_the_fallback_of_a_drifted_profile(
 def test_discovery_fallback_reports_the_friction_of_the_entry_it_found(
     site_server: Callable[[str], SiteServer],
     login_session: Login,
-    runtime: Runtime,
+    locate_file: Callable[..., LocateResult],
     tmp_path: Path,
 ) -> None:
     """Regression: the fallback search measured the entry's style on a copy of the run, so a
@@ -259,17 +250,7 @@ def test_discovery_fallback_reports_the_friction_of_the_entry_it_found(
     assert drifted != original
     path = tmp_path / "demo-xingchen.yaml"
     path.write_text(drifted + "discovery_fallback: true\n", encoding="utf-8")
-    result = locate_cancel(
-        load_profile(path),
-        LocateOptions(
-            out_dir=tmp_path / "rec",
-            session_file=session,
-            base_url=server.url + "/",
-            profile_path=path,
-            timeout_s=3,
-        ),
-        runtime,
-    )
+    result = locate_file(path, server, session)
     assert result.status == "found" and result.mode == "discovery"
     assert result.entry is not None and result.entry.text == "关闭自动续费"
     friction = result.friction
