@@ -1,3 +1,4 @@
 """browser/: everything that touches a live Playwright page or browser — launch and contexts,
-locators, the click guard and domain policy, candidates, page signals, snapshots, printing.
+the action choke point, the click guard and network policy, locators, candidates, page
+signals, snapshots, printing.
 Never imports runs/, integrity/, output/ or cli/."""

@@ -160,7 +160,7 @@ class Navigator:
                 f"{self.page.url} did not finish loading within {self.timeout_s:g} s"
             ) from None
         if self._new_pages:
-            # A new tab (target=_blank, window.open) that passed the same domain policy.
+            # A new tab (target=_blank, window.open) that passed the same network policy.
             self.page = self._new_pages.pop()
             self._new_pages.clear()
             self.recorder.log.info("switched_to_new_tab", url=self.page.url)
