@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from cancelscout import __version__
-from cancelscout.cli import demo, doctor, evidence, integrity, locate, logging_setup, profiles
+from cancelscout.cli import demo, doctor, evidence, integrity, locate, profiles
 from cancelscout.cli.common import err, out
 from cancelscout.exitcodes import ExitCode
 
@@ -40,6 +40,8 @@ def main_callback(
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")
     ] = False,
 ) -> None:
+    from cancelscout.cli import logging_setup  # structlog: only when a command runs
+
     logging_setup.configure(verbose=verbose)
 
 

@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
@@ -19,8 +19,9 @@ from rich.markup import escape
 from cancelscout.errors import CancelscoutError, UsageError
 from cancelscout.exitcodes import exit_code_for_error, exit_code_for_status
 from cancelscout.output.i18n import LANGS
-from cancelscout.output.summary import summary_lines
-from cancelscout.result import LocateResult
+
+if TYPE_CHECKING:  # pydantic models load when a command runs, not for --help
+    from cancelscout.result import LocateResult
 
 err = Console(stderr=True, highlight=False, soft_wrap=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -147,6 +148,8 @@ def emit_result(result: LocateResult, *, as_json: bool, lang: str) -> NoReturn:
     if as_json:
         write_json(result.model_dump(mode="json"))
     else:
+        from cancelscout.output.summary import summary_lines
+
         out.print("\n".join(summary_lines(result, lang)))
     raise typer.Exit(exit_code_for_status(result.status))
 

@@ -15,7 +15,6 @@ from rich.markup import escape
 from cancelscout import paths
 from cancelscout.cli.common import BrowserOpt, ProfilesOpt, out
 from cancelscout.errors import BrowserNotFoundError
-from cancelscout.profiles.registry import ProfileRegistry
 
 
 def cjk_fonts() -> list[str]:
@@ -43,6 +42,7 @@ def run_doctor(console: Console, extra_profiles: list[Path], explicit_browser: s
     from playwright.sync_api import sync_playwright
 
     from cancelscout.browser.launch import INSTALL_HINT, browser_version, resolve_browser
+    from cancelscout.profiles.registry import ProfileRegistry
 
     problems = 0
 

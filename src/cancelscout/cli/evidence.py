@@ -6,7 +6,7 @@ Registered on the main app by ``cli/app.py``; shares its options, error handling
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -35,8 +35,9 @@ from cancelscout.cli.common import (
 from cancelscout.errors import UsageError
 from cancelscout.exitcodes import exit_code_for_status
 from cancelscout.output.i18n import terminal_lang
-from cancelscout.output.summary import capture_summary_lines, summary_lines
-from cancelscout.result import CaptureResult, LocateResult
+
+if TYPE_CHECKING:
+    from cancelscout.result import CaptureResult, LocateResult
 
 WhatOpt = Annotated[
     str,
@@ -50,6 +51,8 @@ def _emit(result: CaptureResult, *, as_json: bool, lang: str) -> None:
     if as_json:
         write_json(result.model_dump(mode="json"))
     else:
+        from cancelscout.output.summary import capture_summary_lines
+
         out.print("\n".join(capture_summary_lines(result, lang)))
     raise typer.Exit(exit_code_for_status(result.status))
 
@@ -64,6 +67,8 @@ def emit_locate_with_capture(
         data["capture"] = capture.model_dump(mode="json") if capture is not None else None
         write_json(data)
     else:
+        from cancelscout.output.summary import capture_summary_lines, summary_lines
+
         out.print("\n".join(summary_lines(result, lang)))
         if capture is not None:
             out.print("\n".join(capture_summary_lines(capture, lang)))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.markup import escape
@@ -34,8 +34,9 @@ from cancelscout.cli.common import (
 )
 from cancelscout.errors import UsageError
 from cancelscout.output.i18n import terminal_lang
-from cancelscout.profiles.registry import ProfileRegistry
-from cancelscout.result import LocateResult
+
+if TYPE_CHECKING:
+    from cancelscout.result import LocateResult
 
 
 def locate_cancel_cmd(
@@ -113,6 +114,8 @@ def locate_cancel_cmd(
             {**evidence, **budgets},
         )
         emit_result(result, as_json=as_json, lang=lang_code)
+    from cancelscout.profiles.registry import ProfileRegistry
+
     registry = ProfileRegistry.default(profiles or [])
     profile, profile_path = registry.get(platform)
     if url is not None:
@@ -196,6 +199,7 @@ def login_cmd(
 ) -> None:
     """Log in once and save the session privately (0600) for later runs."""
     from cancelscout.browser.runtime import open_runtime
+    from cancelscout.profiles.registry import ProfileRegistry
     from cancelscout.runs.login import login_interactive, login_with_form
     from cancelscout.session import saved_session_path, write_session
 

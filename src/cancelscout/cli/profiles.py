@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
-import yaml
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
@@ -16,12 +15,19 @@ from rich.table import Table
 from cancelscout.cli.common import ProfilesOpt, err
 from cancelscout.errors import ProfileError
 from cancelscout.exitcodes import ExitCode
-from cancelscout.profiles.loader import load_profile
-from cancelscout.profiles.registry import PROFILE_SUFFIXES, ProfileRegistry
+
+if TYPE_CHECKING:  # pydantic models load when a command runs, not for --help
+    from cancelscout.profiles.registry import ProfileRegistry
 
 profiles_app = typer.Typer(help="List, show and validate site profiles.", no_args_is_help=True)
 # Piped output keeps whole rows (ids, paths) on one line instead of folding at 80 columns.
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
+
+
+def _registry(extra: list[Path] | None) -> ProfileRegistry:
+    from cancelscout.profiles.registry import ProfileRegistry
+
+    return ProfileRegistry.default(extra or [])
 
 
 def _warn(registry: ProfileRegistry) -> None:
@@ -32,7 +38,7 @@ def _warn(registry: ProfileRegistry) -> None:
 @profiles_app.command("list")
 def list_cmd(profiles: ProfilesOpt = None) -> None:
     """All profiles with their metadata; broken ones with their error."""
-    registry = ProfileRegistry.default(profiles or [])
+    registry = _registry(profiles)
     _warn(registry)
     table = Table("id", "name", "base_url", "routes", "maintainer", "verified", "file")
     broken = 0
@@ -71,7 +77,7 @@ def show_cmd(
     profile_id: Annotated[str, typer.Argument(metavar="ID")], profiles: ProfilesOpt = None
 ) -> None:
     """Print the profile as loaded (defaults filled in)."""
-    registry = ProfileRegistry.default(profiles or [])
+    registry = _registry(profiles)
     try:
         profile, path = registry.get(profile_id)
     except ProfileError as exc:
@@ -79,10 +85,14 @@ def show_cmd(
         raise typer.Exit(int(ExitCode.USAGE)) from None
     out.print(f"# {path}", markup=False)
     data = profile.model_dump(mode="json", exclude_none=True)
+    import yaml
+
     out.print(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), markup=False)
 
 
 def _files_to_check(paths: list[Path], registry: ProfileRegistry) -> list[Path]:
+    from cancelscout.profiles.registry import PROFILE_SUFFIXES
+
     if not paths:
         files = [registry.entry(i).path for i in registry.ids()]
         for folder in registry.folders:  # templates (_*.yaml) are checked too
@@ -106,7 +116,9 @@ def check_cmd(
     profiles: ProfilesOpt = None,
 ) -> None:
     """Validate profiles; exit 0 when all are valid, 2 otherwise."""
-    registry = ProfileRegistry.default(profiles or [])
+    from cancelscout.profiles.loader import load_profile
+
+    registry = _registry(profiles)
     _warn(registry)
     failures = 0
     files = _files_to_check(paths or [], registry)
@@ -256,6 +268,7 @@ def new_cmd(
     from urllib.parse import urlsplit
 
     from cancelscout import paths
+    from cancelscout.profiles.loader import load_profile
     from cancelscout.profiles.schema import PROFILE_ID_PATTERN
 
     parts = urlsplit(url)
@@ -307,7 +320,7 @@ def test_cmd(
     from cancelscout.runs.locate import LocateOptions, locate_cancel
     from cancelscout.session import saved_session_path
 
-    registry = ProfileRegistry.default(profiles or [])
+    registry = _registry(profiles)
     try:
         profile, path = registry.get(profile_id)
     except ProfileError as exc:
