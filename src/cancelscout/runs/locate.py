@@ -14,6 +14,7 @@ from playwright.sync_api import Locator as PWLocator
 from cancelscout.browser import rules
 from cancelscout.browser.candidates import collect
 from cancelscout.browser.locators import Root, build, frame_root
+from cancelscout.browser.page_signals import dom_quiet
 from cancelscout.browser.runtime import Runtime, browser_gone
 from cancelscout.errors import BlockedActionError, CancelscoutError, SiteError, first_line
 from cancelscout.profiles.schema import Profile, Route, Step
@@ -24,6 +25,7 @@ from cancelscout.runs.search import Search
 from cancelscout.textnorm import normalize
 
 NEAREST = 5  # alternatives shown for a step that failed
+ABSENT_GRACE_S = 2.0  # how long a settled page may still take to show a target
 ENTRY_HREFS_JS = "els => els.map(e => e.href || e.getAttribute('href')).filter(Boolean)"
 
 __all__ = ["LocateOptions", "LocateRun", "locate_cancel"]
@@ -236,7 +238,11 @@ class LocateRun(PageRun):
                         self.policy.never_open(str(href))
 
     def _find_target(self, route: Route, root: Root) -> tuple[PWLocator, str] | None:
+        """The route's target, once the page has settled. The element timeout is for slow
+        pages, not absent targets: after the page is quiet, a target gets ABSENT_GRACE_S more
+        to appear (late widgets), then the route has proved it is not there."""
         assert self.nav.page is not None
+        waited_for_quiet = False
         deadline = time.monotonic() + self.options.timeout_s
         while True:
             for spec in route.target:
@@ -246,6 +252,11 @@ class LocateRun(PageRun):
                         return locator, spec.describe()
                 except PlaywrightError:
                     continue
+            if not waited_for_quiet:
+                dom_quiet(self.nav.page)  # bounded: rendering finished, or QUIET_MAX_MS
+                waited_for_quiet = True
+                deadline = min(deadline, time.monotonic() + ABSENT_GRACE_S)
+                continue
             if time.monotonic() >= deadline:
                 return None
             self.nav.page.wait_for_timeout(250)
