@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from playwright.sync_api import Error as PlaywrightError
-from playwright.sync_api import Frame, Page
+from playwright.sync_api import Frame, Page, PdfMargins
 
 from cancelscout.analysis import pii as redact_mod
 from cancelscout.browser.actions import Actions
@@ -102,15 +102,17 @@ def visible_text(page: Page) -> str:
     return "".join(parts)
 
 
+def _a4(page: Page, *, vertical_mm: int, horizontal_mm: int) -> bytes:
+    v, h = f"{vertical_mm}mm", f"{horizontal_mm}mm"
+    margin: PdfMargins = {"top": v, "bottom": v, "left": h, "right": h}
+    return page.pdf(format="A4", print_background=True, margin=margin)
+
+
 def print_pdf(page: Page) -> bytes:
     """The page as PDF, laid out as on screen (print CSS often hides what the user saw)."""
     page.emulate_media(media="screen")
     try:
-        return page.pdf(
-            format="A4",
-            print_background=True,
-            margin={"top": "10mm", "bottom": "10mm", "left": "8mm", "right": "8mm"},
-        )
+        return _a4(page, vertical_mm=10, horizontal_mm=8)
     finally:
         with contextlib.suppress(PlaywrightError):
             page.emulate_media(media="null")
@@ -131,11 +133,7 @@ def file_to_pdf(runtime: Runtime, html_file: Path, *, timeout_s: float = 30.0) -
         page = context.new_page()
         Actions.open_local_file(page, html_file)
         page.evaluate(_OPEN_DETAILS_JS)
-        return page.pdf(
-            format="A4",
-            print_background=True,
-            margin={"top": "12mm", "bottom": "12mm", "left": "10mm", "right": "10mm"},
-        )
+        return _a4(page, vertical_mm=12, horizontal_mm=10)
     finally:
         with contextlib.suppress(PlaywrightError):
             context.close()

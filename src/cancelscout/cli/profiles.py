@@ -12,7 +12,7 @@ from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-from cancelscout.cli.common import ProfilesOpt, err
+from cancelscout.cli.common import ProfilesOpt, err, handle_errors
 from cancelscout.errors import ProfileError
 from cancelscout.exitcodes import ExitCode
 
@@ -73,16 +73,12 @@ def list_cmd(profiles: ProfilesOpt = None) -> None:
 
 
 @profiles_app.command("show")
+@handle_errors
 def show_cmd(
     profile_id: Annotated[str, typer.Argument(metavar="ID")], profiles: ProfilesOpt = None
 ) -> None:
     """Print the profile as loaded (defaults filled in)."""
-    registry = _registry(profiles)
-    try:
-        profile, path = registry.get(profile_id)
-    except ProfileError as exc:
-        err.print(f"[red]error:[/] {escape(exc.message)}")
-        raise typer.Exit(int(ExitCode.USAGE)) from None
+    profile, path = _registry(profiles).get(profile_id)  # handle_errors: message, exit 2
     out.print(f"# {path}", markup=False)
     data = profile.model_dump(mode="json", exclude_none=True)
     import yaml
@@ -304,6 +300,7 @@ def new_cmd(
 
 
 @profiles_app.command("test")
+@handle_errors
 def test_cmd(
     profile_id: Annotated[str, typer.Argument(metavar="ID")],
     session: Annotated[Path | None, typer.Option("--session", help="Storage-state JSON.")] = None,
@@ -320,12 +317,7 @@ def test_cmd(
     from cancelscout.runs.locate import LocateOptions, locate_cancel
     from cancelscout.session import saved_session_path
 
-    registry = _registry(profiles)
-    try:
-        profile, path = registry.get(profile_id)
-    except ProfileError as exc:
-        err.print(f"[red]error:[/] {escape(exc.message)}")
-        raise typer.Exit(int(ExitCode.USAGE)) from None
+    profile, path = _registry(profiles).get(profile_id)  # handle_errors: message, exit 2
     if session is None and saved_session_path(profile.id).exists():
         session = saved_session_path(profile.id)
     options = LocateOptions(
