@@ -113,22 +113,15 @@ def test_adversarial_every_trap_of_a_hostile_profile_is_refused(
     assert result.status == "not_found"
     assert result.routes_tried == [name for name, _, _ in TRAPS]
     assert server.state()["danger_hits"] == []
+    # Each refusal sits in the step record it happened in, which names its route.
     route_of_step = {s["index"]: s.get("route") for s in steps_of(result)}
-    seen = {}
+    seen: dict[str | None, tuple[str, str]] = {}
     for blocked in result.blocked:
-        route = route_of_step.get(blocked.step) or _route_at(result, blocked.step)
-        seen.setdefault(route, (blocked.kind, blocked.reason))
+        seen.setdefault(route_of_step[blocked.step], (blocked.kind, blocked.reason))
     for name, kind, reason in TRAPS:
         assert name in seen, f"{name}: nothing was refused ({result.blocked})"
         assert seen[name][0] == kind, (name, seen[name])
         assert seen[name][1].startswith(reason), (name, seen[name])
-
-
-def _route_at(result: LocateResult, step: int | None) -> str | None:
-    """The route whose steps surround ``step`` (a request blocked between two records)."""
-    before = [s for s in steps_of(result) if step is not None and s["index"] < step]
-    routes = [s.get("route") for s in before if s.get("route")]
-    return routes[-1] if routes else None
 
 
 def test_adversarial_blocked_requests_are_in_the_json_and_the_report(

@@ -46,8 +46,8 @@ BlockedKind = Literal["request", "navigation", "click", "download"]
 
 
 class Blocked(BaseModel):
-    """Something the run refused to do or let through: evidence too (a page that POSTs on load
-    is worth knowing)."""
+    """Something the run refused: a click, a page, a download, or a request the read-only
+    network held back. Evidence too (a page that POSTs on load is worth knowing)."""
 
     kind: BlockedKind
     method: str = Field("", description="HTTP method of a request or navigation.")
@@ -55,10 +55,6 @@ class Blocked(BaseModel):
     reason: str
     initiator: str = Field("", description="The page or frame whose request it was.")
     step: int | None = Field(None, description="The step (steps.jsonl index) it happened in.")
-
-    def __str__(self) -> str:
-        what = " ".join(p for p in (self.kind, self.method, self.url) if p)
-        return f"{what}: {self.reason}"
 
 
 class PathStep(BaseModel):

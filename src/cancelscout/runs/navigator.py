@@ -12,7 +12,7 @@ import contextlib
 from typing import Any
 from urllib.parse import urljoin
 
-from playwright.sync_api import BrowserContext, Frame, Page, Response
+from playwright.sync_api import BrowserContext, Page, Response
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator as PWLocator
 
@@ -91,13 +91,10 @@ class Navigator:
             self.recorder.log.warning("download_refused", url=url)
 
     def _on_response(self, response: Response) -> None:
+        main_frame = self.page.main_frame if self.page is not None else None
         with contextlib.suppress(PlaywrightError):
-            if response.request.resource_type == "document" and response.frame == self.page_frame:
+            if response.request.resource_type == "document" and response.frame == main_frame:
                 self._document_status = response.status
-
-    @property
-    def page_frame(self) -> Frame | None:
-        return self.page.main_frame if self.page is not None else None
 
     def url(self, path_or_url: str) -> str:
         return urljoin(self.profile.base_url, path_or_url)

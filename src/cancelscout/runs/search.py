@@ -152,9 +152,6 @@ class Search:
         dom_quiet(self.page)
         candidates = [self.model.score(c) for c in collect(self.page)]
         self._note_side_routes(candidates)
-        for candidate in candidates:
-            if self.model.target_word(candidate) is not None:  # an entry's link is never opened
-                self.nav.policy.never_open(str(candidate.info.get("href") or ""))
         self._record_node(node, candidates)
         target = self._best_target(candidates)
         if target is not None:
@@ -283,6 +280,8 @@ class Search:
     def _best_target(self, candidates: list[Candidate]) -> Candidate | None:
         hits = [(c, self.model.target_word(c)) for c in candidates]
         hits = [(c, w) for c, w in hits if w is not None]
+        for candidate, _ in hits:  # every entry's link is never opened, the best one's or not
+            self.nav.policy.never_open(str(candidate.info.get("href") or ""))
         if not hits:
             return None
 
