@@ -135,6 +135,10 @@ def test_locate_no_entry_is_not_found_with_bundle(
     assert manifest["status"] == "not_found"
     assert (bundle / "report.html").is_file()
     assert [r["action"] for r in read_steps(bundle)][-2:] == ["stop", "close"]
+    # The other ways out the route met are reported with the absence.
+    support = {item["text"] for item in result.support}
+    assert "在线客服" in support
+    assert "phone 400-123-4567" in support
 
 
 def test_locate_expired_session_is_login_required(

@@ -68,3 +68,20 @@ class BlockedActionError(CancelscoutError):
 def first_line(text: str) -> str:
     """The first line of an error text (Playwright's carry call logs below it)."""
     return text.strip().splitlines()[0] if text.strip() else text
+
+
+# Call-log lines of a Playwright action error that say why it failed, most telling first.
+_WHY_MARKS = ("intercepts pointer events", "not attached", "detached", "not enabled",
+              "not visible", "not stable", "outside of the viewport")  # fmt: skip
+
+
+def action_failure(text: str) -> str:
+    """A failed action's error as one line: its first line and the call-log line that says
+    why ("<div class=cover> intercepts pointer events", "element is not enabled")."""
+    head = first_line(text)
+    lines = [line.strip(" -") for line in text.splitlines()[1:]]
+    for mark in _WHY_MARKS:
+        for line in reversed(lines):
+            if mark in line:
+                return f"{head} ({line[:160]})"
+    return head

@@ -12,6 +12,8 @@ AutoRenewStatus = Literal["on", "off", "unknown"]
 
 class Entry(BaseModel):
     text: str
+    name: str | None = Field(None, description="Accessible name, when it says more than text.")
+    context: str | None = Field(None, description="The heading or row label it sits under.")
     page_url: str
     href: str | None = None
     locator: str
@@ -99,6 +101,15 @@ class LocateResult(BaseModel):
     support: list[dict[str, str]] = Field(
         default_factory=list,
         description="Customer-service routes seen on the way (links, QQ and phone numbers).",
+    )
+    failed_actions: list[dict[str, str]] = Field(
+        default_factory=list,
+        description="Actions that failed (an intercepted, detached or timed-out click), "
+        "with their errors; the search went on without them.",
+    )
+    untried: list[str] = Field(
+        default_factory=list,
+        description="Ways the search had found but not tried when it stopped (not_found).",
     )
     explored: list[dict[str, Any]] = Field(
         default_factory=list,

@@ -22,13 +22,20 @@ class Candidate:
     def label(self) -> str:
         """What a person reads on it: its text (decorations left out), else aria-label/title."""
         text = str(self.info.get("accText") or self.info.get("text") or "").strip()
-        return text or str(self.info.get("aria") or self.info.get("title") or "").strip()
+        return (
+            text
+            or str(
+                self.info.get("aria") or self.info.get("axName") or self.info.get("title") or ""
+            ).strip()
+        )
 
     @property
     def name(self) -> str:
-        """Its accessible name (aria-label wins over text, as in the accessibility tree)."""
+        """Its accessible name: the browser's own (accessibility tree) where it was read, else
+        aria-label over text, as the accessibility tree would compute it."""
+        computed = str(self.info.get("axName") or "").strip()
         aria = str(self.info.get("aria") or "").strip()
-        return aria or self.label
+        return computed or aria or self.label
 
     @property
     def key(self) -> str:

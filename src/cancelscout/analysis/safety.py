@@ -126,6 +126,16 @@ class ClickRules:
                     return f"'{label}' contains never-touch word '{word}'"
         return None
 
+    def never_touch_phrase(self, labels: list[str]) -> str | None:
+        """Like :meth:`never_touch`, but only the phrases a label contains (取消订单, 退出登录),
+        not the bare words that are never-touch only as a whole label (退出, 续费)."""
+        for label in labels:
+            folded = fold_label(label)
+            for word in self._contains:
+                if word in folded:
+                    return f"'{label}' contains never-touch word '{word}'"
+        return None
+
     def cancel_verb(self, labels: list[str]) -> str | None:
         """The cancel / close / stop verb one of ``labels`` carries, if any."""
         for label in labels:

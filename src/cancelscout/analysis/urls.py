@@ -32,6 +32,12 @@ VALUE_ONLY_WORDS = frozenset(
 )
 # Query keys whose value names the action: ?act=cancel, ?do=delete, ?op=pay, ?m=user&a=tuiding.
 ACTION_KEYS = frozenset({"act", "action", "do", "op", "operation", "cmd", "method", "a", "ac"})
+# Anti-forgery tokens in a query string: a site only asks for one on a request that changes
+# something, so a link that carries one is an action whatever its words say.
+TOKEN_KEYS = frozenset(
+    {"formhash", "_wpnonce", "nonce", "csrf", "csrf_token", "csrftoken", "_csrf", "_token",
+     "authenticity_token", "sesskey", "xsrf", "_xsrf"}
+)  # fmt: skip
 _SPLIT = re.compile(r"[/\-_.~+=&;,:@!$'()*\s]+")
 _CAMEL = re.compile(r"(?<=[a-z])(?=[A-Z])")
 
@@ -50,6 +56,8 @@ def action_in_url(url: str) -> str | None:
         if word in ACTION_WORDS:
             return word
     for key, value in parse_qsl(parts.query, keep_blank_values=True):
+        if key.lower() in TOKEN_KEYS and value:
+            return key  # a request-forgery token: the link acts (logout, resend, delete)
         for word in _words(key):
             if word in ACTION_WORDS:
                 return word
@@ -60,3 +68,28 @@ def action_in_url(url: str) -> str | None:
             if key.lower() in ACTION_KEYS and word in VALUE_ONLY_WORDS:
                 return word
     return None
+
+
+# Query parameters that change on every visit without changing the page (tracking, cache
+# busting): a state key leaves them out so the same page is the same state.
+VOLATILE_PARAMS = frozenset(
+    {"t", "ts", "_", "timestamp", "time", "rand", "random", "r", "nocache", "cache", "v",
+     "spm", "from", "ref", "referer", "source", "src", "share", "sessionid", "sid", "token",
+     "formhash", "hash", "nonce"}
+)  # fmt: skip
+
+
+def state_url(url: str) -> str:
+    """``url`` as a state of a search: no volatile parameters, no empty fragment, sorted query."""
+    parts = urlsplit(url)
+    query = sorted(
+        (k, v)
+        for k, v in parse_qsl(parts.query, keep_blank_values=True)
+        if k.lower() not in VOLATILE_PARAMS and not k.lower().startswith("utm_")
+    )
+    fragment = parts.fragment if parts.fragment.strip("/!") else ""
+    path = parts.path or "/"
+    text = f"{parts.scheme}://{parts.netloc.lower()}{path}"
+    if query:
+        text += "?" + "&".join(f"{k}={v}" for k, v in query)
+    return text + (f"#{fragment}" if fragment else "")

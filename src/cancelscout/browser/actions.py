@@ -21,9 +21,11 @@ from playwright.sync_api import ElementHandle, Page, Response
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator as PWLocator
 
+from cancelscout.analysis.notices import NoticeRules
 from cancelscout.browser.guard import ClickGuard
+from cancelscout.browser.notices import blocking_layer, layer_control
 from cancelscout.browser.policy import NetworkPolicy
-from cancelscout.errors import BlockedActionError
+from cancelscout.errors import BlockedActionError, first_line
 
 WaitUntil = Literal["commit", "domcontentloaded", "load", "networkidle"]
 
@@ -32,6 +34,7 @@ class Actions:
     def __init__(self, policy: NetworkPolicy, guard: ClickGuard | None = None) -> None:
         self.policy = policy
         self.guard = guard or ClickGuard()
+        self.notices = NoticeRules()
 
     # -- navigation --------------------------------------------------------------------------
     def open_page(
@@ -62,7 +65,15 @@ class Actions:
         deadline = time.monotonic() + timeout / 1000
         detached = False
         while True:
-            handle = target.element_handle(timeout=timeout)
+            try:
+                handle = target.element_handle(timeout=timeout)
+            except PlaywrightError as exc:
+                if detached:  # the page removed the element for good while it was clicked
+                    raise PlaywrightError(
+                        "element detached from the page and not found again: "
+                        f"{first_line(str(exc))}"
+                    ) from None
+                raise
             try:
                 if not detached:
                     # The pointer arrives first: a page that rewrites a control on mouseover
@@ -92,6 +103,27 @@ class Actions:
             self.policy.block("click", "", link, verdict.reason)
             raise BlockedActionError(f"refused to click: {verdict.reason}")
         return info
+
+    def dismiss_notice(self, page: Page, timeout: float) -> tuple[str | None, str | None]:
+        """Close the layer that blocks ``page`` when it is a plain notice (公告 + 我知道了).
+
+        Returns (the label clicked, the layer's text); (None, text) for a layer that asks
+        something and was left alone; (None, None) when nothing blocks the page.
+        """
+        layer = blocking_layer(page)
+        if layer is None:
+            return None, None
+        text = str(layer.get("text") or "")
+        choice = self.notices.choice(layer)
+        handle = layer_control(page, choice.index) if choice is not None else None
+        if choice is None or handle is None:
+            return None, text
+        try:
+            handle.click(timeout=timeout)
+        finally:
+            with contextlib.suppress(PlaywrightError):
+                handle.dispose()
+        return choice.label, text
 
     # -- gestures that read ------------------------------------------------------------------
     @staticmethod

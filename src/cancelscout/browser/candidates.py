@@ -10,12 +10,38 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Frame, Page
 
 from cancelscout.analysis.controls import Candidate
-from cancelscout.browser.page_signals import CARD_CONTEXT_FN
+from cancelscout.browser import axtree
+from cancelscout.browser.page_signals import CARD_CONTEXT_FN, ROW_LABEL_FN
 
 # Runs in one frame. Returns visible actionable elements and hover triggers (elements whose
 # subtree holds links that are hidden right now: pure-CSS dropdowns).
-_COLLECT_JS = r"""() => {
+_COLLECT_JS = r"""(token) => {
   const CARD_CONTEXT = __CARD_CONTEXT__;
+  const up = n => n.parentElement || (n.getRootNode && n.getRootNode().host) || null;
+  const flat = n => (n.innerText || n.textContent || '').replace(/\s+/g, ' ').trim();
+  const LANDMARK_TAGS = {header: 'banner', nav: 'navigation', aside: 'complementary',
+    main: 'main', footer: 'contentinfo', dialog: 'dialog'};
+  const ROLES = ['banner', 'navigation', 'complementary', 'main', 'contentinfo', 'dialog',
+    'alertdialog', 'menu', 'menubar', 'tablist', 'search'];
+  // The landmark as the accessibility tree would name it (a header inside a section is not
+  // the page banner); axtree.py replaces it with Chromium's own answer where it can.
+  const landmarkOf = el => {
+    for (let n = up(el); n && n.nodeType === 1; n = up(n)) {
+      const role = n.getAttribute('role');
+      if (ROLES.includes(role)) return role;
+      const tag = n.tagName.toLowerCase();
+      if (LANDMARK_TAGS[tag]) {
+        if ((tag === 'header' || tag === 'footer') && n.parentElement &&
+            n.parentElement.closest('article, section, main, aside, nav')) continue;
+        return LANDMARK_TAGS[tag];
+      }
+    }
+    return '';
+  };
+  const rowLabel = __ROW_LABEL__;
+  const describedBy = el => (el.getAttribute('aria-describedby') || '').split(/\s+/)
+    .map(id => id && el.getRootNode().getElementById ? el.getRootNode().getElementById(id)
+      : null).filter(Boolean).map(flat).join(' ').slice(0, 120);
   const ACTION = 'a[href], button, [role=button], [role=link], [role=menuitem], [role=tab], ' +
     '[role=switch], [role=checkbox], input[type=checkbox], input[type=button], ' +
     'input[type=submit], summary, [onclick]';
@@ -52,9 +78,18 @@ _COLLECT_JS = r"""() => {
     return null;
   };
   // Text as the accessibility tree reads it: aria-hidden decorations (icon glyphs) left out.
+  // Icon fonts that draw a glyph from a word ("expand_more", "support_agent") put that word
+  // in the text and in the computed name; it is decoration, not what a person reads.
+  const ICON = '[aria-hidden="true"], script, style, [class*=icon], [class*=Icon], ' +
+    '[class*=material], [class*=mdi], [class*=fa-], [class*=glyph]';
+  const ligatures = el => Array.from(el.querySelectorAll(ICON))
+    .map(n => (n.textContent || '').trim()).filter(t => /^[a-z][a-z0-9_]*$/.test(t));
   const accText = el => {
     const copy = el.cloneNode(true);
-    copy.querySelectorAll('[aria-hidden="true"], script, style').forEach(n => n.remove());
+    copy.querySelectorAll(ICON).forEach(n => {
+      if (n.matches('[aria-hidden="true"], script, style') ||
+          /^[a-z][a-z0-9_]*$|^[\ue000-\uf8ff\s]*$/.test((n.textContent || '').trim())) n.remove();
+    });
     return (copy.textContent || el.value || '').replace(/\s+/g, ' ').trim().slice(0, 80);
   };
   const out = [];
@@ -80,16 +115,19 @@ _COLLECT_JS = r"""() => {
       const parentLi = el.closest('li');
       const hiddenSiblings = parentLi && parentLi !== el ? Array.from(
         parentLi.querySelectorAll('a[href], [role=menuitem]')).filter(x => !shown(x)).length : 0;
+      el.setAttribute('data-cs-i', token + ':' + out.length);
       out.push({
+        mark: token + ':' + out.length,
         tag: el.tagName.toLowerCase(), role: roleOf(el),
         text: (el.innerText || el.value || '').replace(/\s+/g, ' ').trim().slice(0, 80),
-        accText: accText(el),
+        accText: accText(el), ligatures: ligatures(el),
         aria: el.getAttribute('aria-label'), title: el.getAttribute('title'),
         href: el.tagName === 'A' ? el.href : null, target: el.getAttribute('target'),
         type: (el.getAttribute('type') || '').toLowerCase(), inForm: !!el.closest('form'),
         checked: el.getAttribute('aria-checked') === 'true' || el.checked === true,
         id: el.id || '', cls: typeof el.className === 'string' ? el.className : '',
         x: r.x + window.scrollX, y: r.y + window.scrollY, w: r.width, h: r.height,
+        vw: window.innerWidth,
         fontSize: parseFloat(style.fontSize) || 0,
         hasPopup: el.getAttribute('aria-haspopup') !== null ||
           el.getAttribute('aria-expanded') !== null,
@@ -98,13 +136,16 @@ _COLLECT_JS = r"""() => {
         labelText: (el.closest('label, tr, li, .row, .item, div') || el).innerText
           ?.replace(/\s+/g, ' ').trim().slice(0, 120) || '',
         context: CARD_CONTEXT(el),
+        landmark: landmarkOf(el), rowLabel: rowLabel(el), describedBy: describedBy(el),
+        hasImg: !!el.querySelector('img, svg, [class*=avatar]'),  // icon fonts are not images
+        expanded: el.getAttribute('aria-expanded'),
       });
     }
     root.querySelectorAll('*').forEach(el => { if (el.shadowRoot) visit(el.shadowRoot, true); });
   };
   visit(document, false);
   return out;
-}""".replace("__CARD_CONTEXT__", CARD_CONTEXT_FN)
+}""".replace("__CARD_CONTEXT__", CARD_CONTEXT_FN).replace("__ROW_LABEL__", ROW_LABEL_FN)
 
 _FRAME_PATH_JS = """el => {
   if (el.id) return '#' + CSS.escape(el.id);
@@ -124,12 +165,35 @@ def _frame_path(frame: Frame) -> list[str]:
     return path
 
 
+def _without(name: str, info: dict[str, Any]) -> str:
+    """The computed name without icon-font words and private-use glyphs."""
+    words = [w for w in name.split() if w not in set(info.get("ligatures") or ())]
+    return " ".join(
+        "".join(ch for ch in w if not 0xE000 <= ord(ch) <= 0xF8FF) for w in words
+    ).strip()
+
+
 def collect(page: Page) -> list[Candidate]:
-    """Every visible actionable element of the page, its frames and open shadow roots."""
+    """Every visible actionable element of the page, its frames and open shadow roots, read
+    as the accessibility tree reads it (computed name, role, states, landmark)."""
     found: list[Candidate] = []
-    for frame in page.frames:
+    for number, frame in enumerate(page.frames):
         with contextlib.suppress(PlaywrightError):  # a frame may detach mid-collection
-            infos: list[dict[str, Any]] = frame.evaluate(_COLLECT_JS)
+            infos: list[dict[str, Any]] = frame.evaluate(_COLLECT_JS, str(number))
             frames = _frame_path(frame) if frame is not page.main_frame else []
             found.extend(Candidate(info, frames) for info in infos)
+    tree = axtree.read(page)
+    axtree.unmark(page)
+    for candidate in found:
+        ax = tree.get(str(candidate.info.get("mark")))
+        if ax is None:
+            continue
+        if ax.get("landmark") or not candidate.info.get("landmark"):
+            candidate.info["landmark"] = ax.get("landmark", "")
+        candidate.info["axName"] = _without(ax.get("axName", ""), candidate.info)
+        candidate.info["axRole"] = ax.get("axRole")
+        if ax.get("haspopup") or ax.get("expanded") is not None:
+            candidate.info["hasPopup"] = True
+        if candidate.info.get("role") in ("switch", "checkbox") and "checked" in ax:
+            candidate.info["checked"] = ax["checked"] in (True, "true", "mixed")
     return found

@@ -16,10 +16,11 @@ from typing import Any
 from playwright.sync_api import ElementHandle
 
 from cancelscout.analysis.safety import ClickRules, Verdict
-from cancelscout.browser.page_signals import CARD_CONTEXT_FN
+from cancelscout.browser.page_signals import CARD_CONTEXT_FN, ROW_LABEL_FN
 
 DESCRIBE_JS = r"""el => {
   const CARD_CONTEXT = __CARD_CONTEXT__;
+  const ROW_LABEL = __ROW_LABEL__;
   const INTERACTIVE = 'a[href], area[href], button, input, select, textarea, summary, label, ' +
     '[role=button], [role=link], [role=menuitem], [role=tab], [role=switch], [role=checkbox], ' +
     '[role=radio], [role=option], [role=menuitemcheckbox], [role=menuitemradio], [onclick], ' +
@@ -76,7 +77,8 @@ DESCRIBE_JS = r"""el => {
       submits: !!(submitter && form) || (tag === 'button' && e.hasAttribute('formaction')),
       formAction: submitter && form ? (e.formAction || form.action || '') : '',
       toggles,
-      context: [context, byIds('aria-describedby').join(' ')].join(' ').trim().slice(0, 200),
+      context: [context, ROW_LABEL(e), byIds('aria-describedby').join(' ')].join(' ').trim()
+        .slice(0, 200),
     };
   };
   const info = describe(el);
@@ -84,7 +86,7 @@ DESCRIBE_JS = r"""el => {
     if (n.matches(INTERACTIVE)) { info.acting = describe(n); break; }
   }
   return info;
-}""".replace("__CARD_CONTEXT__", CARD_CONTEXT_FN)
+}""".replace("__CARD_CONTEXT__", CARD_CONTEXT_FN).replace("__ROW_LABEL__", ROW_LABEL_FN)
 
 
 def describe_element(handle: ElementHandle) -> dict[str, Any]:

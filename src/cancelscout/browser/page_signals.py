@@ -33,6 +33,20 @@ CARD_CONTEXT_FN = r"""(e => {
   }
   return '';
 })"""
+# What the row around a control says besides the control itself: "自动续费：已开启" for the
+# "关闭" next to it. Only short rows count; a whole card is context, not a row label.
+ROW_LABEL_FN = r"""(e => {
+  const up = n => n.parentElement || (n.getRootNode && n.getRootNode().host) || null;
+  const flat = n => (n.innerText || n.textContent || '').replace(/\s+/g, ' ').trim();
+  const own = flat(e);
+  for (let n = up(e), depth = 0; n && n.nodeType === 1 && depth < 3; n = up(n), depth++) {
+    const all = flat(n);
+    if (all.length <= own.length + 1) continue;
+    const rest = all.replace(own, ' ').replace(/\s+/g, ' ').trim();
+    return rest.length <= 60 ? rest : '';
+  }
+  return '';
+})"""
 # Single-page apps render after the load event: wait until the DOM has been quiet a moment
 # and no loading indicator is showing (an app waiting on a timer mutates nothing meanwhile).
 DOM_QUIET_JS = """([quietMs, maxMs]) => new Promise(resolve => {
@@ -65,6 +79,40 @@ DEEP_TEXT_JS = """() => {
 def dom_quiet(page: Page) -> None:
     with contextlib.suppress(PlaywrightError):
         page.evaluate(DOM_QUIET_JS, [QUIET_MS, QUIET_MAX_MS])
+
+
+# Counts DOM changes from the moment a page is read, so a change that lands between the
+# reading and the wait is not missed.
+WATCH_CHANGES_JS = """() => {
+  if (window.__csWatch) window.__csWatch.disconnect();
+  window.__csChanges = 0;
+  window.__csWatch = new MutationObserver(() => { window.__csChanges += 1; });
+  window.__csWatch.observe(document, {subtree: true, childList: true, characterData: true});
+}"""
+WAIT_CHANGE_JS = """ms => new Promise(resolve => {
+  const started = Date.now();
+  const check = () => {
+    if (window.__csChanges) { resolve(true); return; }
+    if (Date.now() - started >= ms) { resolve(false); return; }
+    setTimeout(check, 50);
+  };
+  check();
+})"""
+
+
+def watch_changes(page: Page) -> None:
+    """Start counting DOM changes (see :func:`wait_for_change`)."""
+    with contextlib.suppress(PlaywrightError):
+        page.evaluate(WATCH_CHANGES_JS)
+
+
+def wait_for_change(page: Page, ms: float) -> bool:
+    """Wait up to ``ms`` for the DOM to change since :func:`watch_changes` (late content);
+    True if it did."""
+    try:
+        return bool(page.evaluate(WAIT_CHANGE_JS, ms))
+    except PlaywrightError:
+        return False
 
 
 def deep_text(page: Page, *, frames: bool = False) -> str:

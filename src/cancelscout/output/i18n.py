@@ -68,6 +68,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "以及促使继续探索的候选项得分。",
         "support": "客服渠道与其他途径",
         "alternative": "其他途径（未点击）",
+        "failed_actions": "失败的操作",
+        "failed_note": "这些操作没有成功（被遮挡、元素消失或超时），探索绕过它们继续进行。",
+        "untried": "未尝试的路径",
+        "untried_note": "探索结束时尚未尝试的候选路径（得分）。",
     },
     "en": {
         "title": "Cancel-entry evidence report",
@@ -132,6 +136,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "reached it), with the candidate scores that led it on.",
         "support": "Customer service and other routes",
         "alternative": "Other route (not clicked)",
+        "failed_actions": "Failed actions",
+        "failed_note": "These actions did not succeed (intercepted, detached or timed out); "
+        "the search went on around them.",
+        "untried": "Ways left untried",
+        "untried_note": "Ways the search had found but not tried when it stopped (score).",
     },
 }
 LANGS = tuple(STRINGS)

@@ -19,7 +19,8 @@ from cancelscout.errors import LoginRequiredError
 from cancelscout.profiles.schema import Locator, Login, Profile, Route, Rule
 from cancelscout.runs.options import LocateOptions
 from cancelscout.runs.page_run import PageRun
-from cancelscout.runs.search import Action, Search
+from cancelscout.runs.search import Search
+from cancelscout.runs.search_state import Action
 
 __all__ = ["Action", "DiscoveryRun", "Search", "discover_cancel", "discovery_profile"]
 

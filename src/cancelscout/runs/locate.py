@@ -11,17 +11,25 @@ from typing import Any
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Locator as PWLocator
 
+from cancelscout.analysis.scoring import KeywordModel
 from cancelscout.browser import rules
 from cancelscout.browser.candidates import collect
 from cancelscout.browser.locators import Root, build, frame_root
 from cancelscout.browser.page_signals import dom_quiet
 from cancelscout.browser.runtime import Runtime, browser_gone
-from cancelscout.errors import BlockedActionError, CancelscoutError, SiteError, first_line
+from cancelscout.errors import (
+    BlockedActionError,
+    CancelscoutError,
+    SiteError,
+    action_failure,
+    first_line,
+)
 from cancelscout.profiles.schema import Profile, Route, Step
 from cancelscout.result import Entry, LocateResult, PathStep
 from cancelscout.runs.options import LocateOptions
 from cancelscout.runs.page_run import PageRun
 from cancelscout.runs.search import Search
+from cancelscout.runs.side_routes import note_side_routes
 from cancelscout.textnorm import normalize
 
 NEAREST = 5  # alternatives shown for a step that failed
@@ -46,6 +54,7 @@ class LocateRun(PageRun):
     def __init__(self, profile: Profile, options: LocateOptions, runtime: Runtime) -> None:
         super().__init__(profile, options, runtime)
         self._site_errors: list[str] = []
+        self._model: KeywordModel | None = None  # read side routes only when a route fails
 
     def _walk(self) -> None:
         self.nav.check_session()
@@ -79,6 +88,19 @@ class LocateRun(PageRun):
             outcome="not_found",
             error=f"no route reached an entry ({len(self.profile.routes)} tried)",
         )
+
+    def _note_side_routes(self) -> None:
+        """A route that ends without its entry still reports the other ways out on its page
+        (account deletion, 工单 / 客服 links, service numbers)."""
+        if self.nav.page is None:
+            return
+        if self._model is None:
+            self._model = KeywordModel()
+        try:
+            candidates = collect(self.nav.page)
+        except PlaywrightError:
+            return
+        note_side_routes(self.nav.page, candidates, self.result, self._model)
 
     def _nearest(self, step: Step) -> list[dict[str, Any]]:
         """What the page offered instead of a failed step's element: the closest labels."""
@@ -143,9 +165,20 @@ class LocateRun(PageRun):
             except (SiteError, BlockedActionError, PlaywrightError) as exc:
                 if isinstance(exc, PlaywrightError) and browser_gone(exc):
                     raise SiteError(f"the browser failed: {first_line(str(exc))}") from None
-                message = exc.message if isinstance(exc, CancelscoutError) else first_line(str(exc))
+                message = (
+                    exc.message if isinstance(exc, CancelscoutError) else action_failure(str(exc))
+                )
                 if isinstance(exc, SiteError):
                     self._site_errors.append(message)
+                if not isinstance(exc, BlockedActionError):
+                    self.result.failed_actions.append(
+                        {
+                            "action": step.action,
+                            "label": step.breadcrumb(),
+                            "url": self.nav.page.url,
+                            "error": message,
+                        }
+                    )
                 self.recorder.record(
                     self.nav.page,
                     step.action,
@@ -158,6 +191,7 @@ class LocateRun(PageRun):
                 )
                 if step.optional:
                     continue
+                self._note_side_routes()
                 self.recorder.log.warning("route_failed", route=route.name, error=message)
                 return _RouteOutcome()
             if step.action in ("click", "hover"):
@@ -168,6 +202,7 @@ class LocateRun(PageRun):
                 outcome.hovers += step.action == "hover"
         found = self._find_target(route, root)
         if found is None:
+            self._note_side_routes()
             self.recorder.record(
                 self.nav.page,
                 "target",

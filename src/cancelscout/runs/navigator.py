@@ -18,7 +18,7 @@ from playwright.sync_api import Locator as PWLocator
 
 from cancelscout.browser import rules
 from cancelscout.browser.actions import Actions
-from cancelscout.browser.page_signals import entry_style, settle
+from cancelscout.browser.page_signals import dom_quiet, entry_style, settle
 from cancelscout.browser.policy import NetworkPolicy
 from cancelscout.browser.watch import guard_page
 from cancelscout.errors import (
@@ -30,6 +30,9 @@ from cancelscout.errors import (
 from cancelscout.profiles.schema import Profile
 from cancelscout.result import Entry, LocateResult
 from cancelscout.runs.recorder import StepRecorder
+
+NOTICE_LAYERS = 3  # a notice over a notice over the page, at most
+NOTICE_CLICK_MS = 3000
 
 
 class Navigator:
@@ -132,12 +135,48 @@ class Navigator:
             raise SiteError(f"{url} answered HTTP {status}")
         self.check_challenge()
 
+    def dismiss_notices(self) -> int:
+        """Close blocking notices (公告 + 我知道了), each recorded as a step; how many."""
+        assert self.page is not None
+        closed = 0
+        for _ in range(NOTICE_LAYERS):
+            try:
+                label, text = self.actions.dismiss_notice(self.page, NOTICE_CLICK_MS)
+            except PlaywrightError as exc:
+                self.recorder.record(
+                    self.page, "dismiss", "notice", outcome="failed", error=first_line(str(exc))
+                )
+                return closed
+            if label is None:
+                if text is not None and closed == 0:
+                    self.recorder.log.info("blocking_layer_left_alone", text=text[:80])
+                return closed
+            closed += 1
+            dom_quiet(self.page)
+            self.recorder.record(
+                self.page,
+                "dismiss",
+                label,
+                outcome="ok",
+                fields={"notice": text[:200] if text else ""},
+            )
+        return closed
+
     def click_element(self, target: PWLocator, timeout: float) -> bool:
-        """Click ``target`` after the guard allowed it; True when the click opened a new tab."""
+        """Click ``target`` after the guard allowed it; True when the click opened a new tab.
+
+        A click another layer intercepts is tried once more after closing that layer, when it
+        is a plain notice; otherwise the failure stands (and is recorded by the caller).
+        """
         assert self.page is not None
         page_before = self.page
         self._document_status = None
-        self.actions.click_element(target, timeout)
+        try:
+            self.actions.click_element(target, timeout)
+        except PlaywrightError as exc:
+            if "intercepts pointer events" not in str(exc) or not self.dismiss_notices():
+                raise
+            self.actions.click_element(target, timeout)
         self._after_click()
         status = self._document_status
         if status is not None and status >= 500:
@@ -186,7 +225,14 @@ class Navigator:
         self.recorder.log.info("session_ok", url=self.page.url)
 
     # -- the entry --------------------------------------------------------------------------
-    def capture_entry(self, locator: PWLocator, spec_text: str) -> Entry:
+    def capture_entry(
+        self,
+        locator: PWLocator,
+        spec_text: str,
+        *,
+        name: str | None = None,
+        context: str | None = None,
+    ) -> Entry:
         """Measure, describe and photograph the entry (never click it)."""
         assert self.page is not None
         with contextlib.suppress(PlaywrightError):
@@ -204,8 +250,13 @@ class Navigator:
             text = aria  # "关闭" says less, as evidence, than its label "关闭自动续费"
         rect = locator.bounding_box()
         box = None if rect is None else {k: float(rect[k]) for k in ("x", "y", "width", "height")}
+        text = " ".join(str(text).split())
+        if not info["text"] and name:
+            text = name  # an unlabelled switch is known by its accessible name
         entry = Entry(
-            text=" ".join(str(text).split()),
+            text=text,
+            name=name if name and name != text else None,
+            context=context,
             page_url=self.page.url,
             href=info["href"] or None,
             locator=spec_text,

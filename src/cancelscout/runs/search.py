@@ -1,15 +1,17 @@
 """The discovery search: find the entry on a site nobody profiled, by a bounded best-first search.
 
-States are (page URL, actions taken on it without navigating: opening a menu, a modal).
-Each explored state is recorded with a screenshot and the scores of the candidates that led
-the search on, so the report explains every choice. Never clicks a target, a never-touch
-control or a form submit; never leaves the site's hosts (all enforced by the Navigator it
-drives, which it shares with the run that started it).
+States are pages plus the disclosures opened on them (``search_state.py``); each is explored
+once. Before reading a state the search lets it settle (network idle, DOM quiet, both bounded)
+and closes plain notices that block it; an account page that shows nothing yet gets a second
+look. Every explored state is recorded with a screenshot and the scores of its candidates, and
+every failed action with its error, so the report explains each choice and each dead end.
+Never clicks a target, a never-touch control or a form submit; never leaves the site's hosts
+(all enforced by the Navigator it drives, which it shares with the run that started it).
 """
 
 from __future__ import annotations
 
-import heapq
+import contextlib
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -18,18 +20,20 @@ from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page
 
 from cancelscout.analysis.controls import Candidate
-from cancelscout.analysis.page_text import auto_renew_in_text, service_numbers
-from cancelscout.analysis.scoring import MEMBERSHIP_CANCEL, KeywordModel
+from cancelscout.analysis.pages import PageKind, PageReader, series_key, series_patterns
+from cancelscout.analysis.scoring import SITE_CHROME, KeywordModel, in_header
 from cancelscout.browser.candidates import collect
 from cancelscout.browser.locators import build
-from cancelscout.browser.page_signals import deep_text, dom_quiet
+from cancelscout.browser.page_signals import dom_quiet, wait_for_change, watch_changes
 from cancelscout.browser.runtime import browser_gone
-from cancelscout.errors import BlockedActionError, SiteError, first_line
+from cancelscout.errors import BlockedActionError, SiteError, action_failure, first_line
 from cancelscout.profiles.schema import Locator
-from cancelscout.result import LocateResult, PathStep
+from cancelscout.result import LocateResult
 from cancelscout.runs.navigator import Navigator
 from cancelscout.runs.options import LocateOptions
-from cancelscout.textnorm import normalize
+from cancelscout.runs.search_found import finish_found, rank_targets, record_node
+from cancelscout.runs.search_state import Action, Frontier, Node, state_key
+from cancelscout.runs.side_routes import note_side_routes
 
 DEPTH_PENALTY = 4.0
 FIRST_TRY_MS = 800  # the role/name locator gets this long before the CSS fallback
@@ -37,31 +41,28 @@ HOVER_SETTLE_MS = 150  # CSS menus open at once; transitions get this long
 HOVER_TRIES = 4  # menu triggers hovered per state
 CHILDREN_PER_STATE = 10
 MIN_SCORE = 1.0
+IDLE_MS = 1000  # network idle, at most this long after a move
+LATE_MS = 1500  # an account page without a target: how long to wait for late content
+ACCOUNT_BONUS = 6.0  # ways inside the account area (its sidebar, tabs, cards)
+CATALOGUE_MALUS = 8.0  # ways out of a shopping page
+ACCOUNT_NAV = 8.0  # any link of the account area's own navigation
+ACCOUNT_LABEL_MAX = 12  # characters: a menu item, not a post title
+MENU_INHERIT = 0.6  # share of a menu trigger's score its items inherit
+SERIES_MIN = 3  # links of one numbered URL pattern on a page make a series
 
 
-@dataclass
-class Action:
-    kind: str  # click | hover
-    spec: Locator
-    label: str
-    fallback: Locator | None = None  # used (and kept, for learned profiles) if spec fails
-    url_after: str = ""  # the page URL once the action was done
+def _thin(candidates: list[Candidate]) -> bool:
+    """A page whose content area offers nothing to act on yet (only its site header, menus
+    and footer): content that an API call or a timer has still to render."""
+    chrome = ("banner", "navigation", "contentinfo", "complementary", "menu", "menubar")
+    return not any(
+        c.info.get("landmark") not in chrome and not in_header(c.info) for c in candidates
+    )
 
 
-@dataclass
-class Node:
-    id: int
-    parent: int | None
-    url: str
-    actions: list[Action]
-    path: list[Action]  # every action from the start page, for the breadcrumb and profiles
-    depth: int
-    score: float
-    label: str
-
-    @property
-    def key(self) -> tuple[str, tuple[str, ...]]:
-        return self.url, tuple(f"{a.kind}:{a.spec.describe()}" for a in self.actions)
+def _page_link(info: dict[str, object]) -> bool:
+    href = str(info.get("href") or "")
+    return bool(href) and not href.startswith("javascript:") and not href.endswith("#")
 
 
 @dataclass
@@ -83,9 +84,9 @@ class Search:
         self.start_url = start_url
         self.recorder = nav.recorder
         self.model = KeywordModel()
+        self.pages = PageReader()
         self._ids = itertools.count()
-        self._order = itertools.count()
-        self._frontier: list[tuple[float, int, Node]] = []
+        self._frontier = Frontier()
         self._seen: set[str] = set()
         self._state: tuple[str, tuple[str, ...]] | None = None
         self._actions = 0
@@ -102,11 +103,14 @@ class Search:
     def discover(self) -> bool:
         """Search from the current page; True when the entry was found (result filled)."""
         assert self.page is not None
+        self._settle()
         root = Node(next(self._ids), None, self.page.url, [], [], 0, 0.0, "start")
         self._state = root.key
-        self._push(root)
+        self._frontier.push(root)
         while self._frontier and not self._budget_spent():
-            _, _, node = heapq.heappop(self._frontier)
+            node = self._frontier.pop()
+            if node.key in self._frontier.explored:
+                continue
             try:
                 found = self._expand(node)
             except (SiteError, BlockedActionError, PlaywrightError) as exc:
@@ -121,18 +125,27 @@ class Search:
                 self._state = None
                 continue
             if found is not None:
-                self._finish_found(found)
+                finish_found(self, found.candidate, [*found.node.path, *found.extra])
                 return True
-        self.result.status = "not_found"
-        self.recorder.record(
-            self.page,
-            "stop",
-            "not found",
-            outcome="not_found",
-            error=f"no entry after exploring {len(self.result.explored)} states "
-            f"({len(self.nav.visited)} pages, {self._actions} actions)",
-        )
+        self._not_found()
         return False
+
+    def _not_found(self) -> None:
+        assert self.page is not None
+        self.result.status = "not_found"
+        untried = self._frontier.untried()
+        self.result.untried = untried
+        spent = " (budget spent)" if self._budget_spent() else ""
+        error = (
+            f"no entry after exploring {len(self.result.explored)} states "
+            f"({len(self.nav.visited)} pages, {self._actions} actions){spent}"
+        )
+        if untried:
+            error += f"; {len(untried)} ways left untried: " + ", ".join(untried[:5])
+        self.recorder.record(
+            self.page, "stop", "not found", outcome="not_found", error=error,
+            fields={"untried": untried},
+        )  # fmt: skip
 
     def _budget_spent(self) -> bool:
         opts = self.options
@@ -142,18 +155,38 @@ class Search:
             or time.monotonic() >= self._deadline
         )
 
-    def _push(self, node: Node) -> None:
-        heapq.heappush(self._frontier, (-node.score, next(self._order), node))
-
     # -- one state ----------------------------------------------------------------------------
+    def _settle(self) -> None:
+        assert self.page is not None
+        with contextlib.suppress(PlaywrightError):  # long-polling pages never go idle
+            self.page.wait_for_load_state("networkidle", timeout=IDLE_MS)
+        dom_quiet(self.page)
+        self.nav.dismiss_notices()
+
+    def _read(self) -> list[Candidate]:
+        assert self.page is not None
+        watch_changes(self.page)
+        candidates = [self.model.score(c) for c in collect(self.page)]
+        note_side_routes(self.page, candidates, self.result, self.model)
+        return candidates
+
     def _expand(self, node: Node) -> _Found | None:
         assert self.page is not None
         self._reach(node)
-        dom_quiet(self.page)
-        candidates = [self.model.score(c) for c in collect(self.page)]
-        self._note_side_routes(candidates)
-        self._record_node(node, candidates)
-        target = self._best_target(candidates)
+        state = state_key(self.page.url, node.actions)
+        if not self._frontier.mark(state):
+            self.recorder.log.info("state_already_explored", node=node.id, url=self.page.url)
+            return None
+        candidates = self._read()
+        kind = self.pages.kind(self.page.url, candidates)
+        node.account = node.account or kind.account
+        target = rank_targets(self, candidates)
+        late = target is None and node.account and _thin(candidates)
+        if late and wait_for_change(self.page, LATE_MS):
+            dom_quiet(self.page)  # late content (an API call, a timer): read it once more
+            candidates = self._read()
+            target = rank_targets(self, candidates)
+        record_node(self, node, candidates, kind, " > ".join([state[0], *state[1]]))
         if target is not None:
             return _Found(target, node)
         before = {c.key for c in candidates}
@@ -175,13 +208,12 @@ class Search:
             hover = Action("hover", trigger.locator(), trigger.label, trigger.fallback_locator())
             self._perform(hover, node)
             self._state = node.key  # a hover changes nothing a reload would restore
-            revealed = [self.model.score(c) for c in collect(self.page) if c.key not in before]
-            self._note_side_routes(revealed)
-            target = self._best_target(revealed)
+            revealed = [c for c in self._read() if c.key not in before]
+            target = rank_targets(self, revealed)
             if target is not None:
                 return _Found(target, node, [hover])
-            self._add_children(node, revealed, prefix=[hover], bonus=2.0)
-        self._add_children(node, candidates, prefix=[])
+            self._add_children(node, revealed, kind, prefix=[hover], bonus=2.0, within=trigger)
+        self._add_children(node, candidates, kind, prefix=[])
         return None
 
     def _reach(self, node: Node) -> None:
@@ -191,16 +223,19 @@ class Search:
             return
         url, done = self._state or ("", ())
         todo = [f"{a.kind}:{a.spec.describe()}" for a in node.actions]
-        if url == node.url == self.page.url and tuple(todo[: len(done)]) == done:
+        here = state_key(self.page.url, [])[0]
+        if url == node.key[0] == here and tuple(todo[: len(done)]) == done:
             remaining = node.actions[len(done) :]  # already part-way there: no reload needed
         else:
+            self._actions += 1  # going back costs a page load: the budget counts it
             self.nav.visit(
                 node.url, f"back to {node.label}" if node.parent is not None else "start"
             )
+            self._settle()
             remaining = node.actions
         for action in remaining:
             self._perform(action, node)
-        if node.actions and self.page.url != node.url:
+        if node.actions and state_key(self.page.url, [])[0] != node.key[0]:
             # The actions navigated: from now on this state is simply that page.
             node.url, node.actions = self.page.url, []
         self._state = node.key
@@ -209,23 +244,28 @@ class Search:
         assert self.page is not None
         before = self.page.url
         timeout = min(self.nav.timeout_ms, 5000)
-        target = build(self.page, action.spec)
-        try:
-            target.wait_for(state="visible", timeout=FIRST_TRY_MS if action.fallback else timeout)
-        except PlaywrightError:
-            if action.fallback is None:
-                raise
-            action.spec, action.fallback = action.fallback, None
-            target = build(self.page, action.spec)
-            target.wait_for(state="visible", timeout=timeout)
         self._actions += 1
-        if action.kind == "click":
-            self.nav.click_element(target, timeout)
-        else:
-            self.nav.hover_over(target, timeout)
-            self.page.wait_for_timeout(HOVER_SETTLE_MS)
-        dom_quiet(self.page)
+        try:
+            target = build(self.page, action.spec)
+            try:
+                wait = FIRST_TRY_MS if action.fallback else timeout
+                target.wait_for(state="visible", timeout=wait)
+            except PlaywrightError:
+                if action.fallback is None:
+                    raise
+                action.spec, action.fallback = action.fallback, None
+                target = build(self.page, action.spec)
+                target.wait_for(state="visible", timeout=timeout)
+            if action.kind == "click":
+                self.nav.click_element(target, timeout)
+            else:
+                self.nav.hover_over(target, timeout)
+                self.page.wait_for_timeout(HOVER_SETTLE_MS)
+        except (PlaywrightError, SiteError) as exc:
+            self._failed(action, before, exc)
+            raise
         self._state = None
+        self._settle()
         action.url_after = self.page.url
         self.recorder.record(
             self.page,
@@ -239,21 +279,61 @@ class Search:
         )
         self.nav.check_challenge()
 
+    def _failed(self, action: Action, url: str, exc: Exception) -> None:
+        """A failed action is never silent: a step, a line of the result, a log event."""
+        if isinstance(exc, PlaywrightError) and browser_gone(exc):
+            return
+        message = exc.message if isinstance(exc, SiteError) else action_failure(str(exc))
+        self.recorder.record(
+            self.page, action.kind, action.label, route="discovery",
+            locator=action.spec.describe(), url_before=url, outcome="failed", error=message,
+        )  # fmt: skip
+        self.result.failed_actions.append(
+            {"action": action.kind, "label": action.label, "url": url, "error": message}
+        )
+
     def _add_children(
-        self, node: Node, candidates: list[Candidate], prefix: list[Action], bonus: float = 0.0
+        self,
+        node: Node,
+        candidates: list[Candidate],
+        kind: PageKind,
+        prefix: list[Action],
+        bonus: float = 0.0,
+        within: Candidate | None = None,
     ) -> None:
+        """Queue the best ways of ``candidates``. Items of a menu opened from ``within`` are
+        read in its light: what 「我的用户组 ▾」 reveals is about user groups."""
         assert self.page is not None
-        ranked = sorted(candidates, key=lambda c: -c.score)
+        inherited = within.score * MENU_INHERIT if within is not None else 0.0
+        # A menu's items are its navigation even when numbered (?gid=13, ?gid=20), and so are
+        # the account area's own lists (its groups, its plans).
+        counts = series_patterns(candidates) if within is None and not kind.account else {}
+        series = {k for k, n in counts.items() if n >= SERIES_MIN}
+
+        def value(candidate: Candidate) -> float:
+            href = str(candidate.info.get("href") or "")
+            if href and series_key(href) in series:
+                return 0.0  # one of a series (products, posts, pages): the shop, not the account
+            return max(self._worth(kind, candidate), inherited if candidate.label else 0.0)
+
+        ranked = sorted(((value(c), c) for c in candidates), key=lambda item: -item[0])
         added = 0
-        for candidate in ranked:
-            if added >= CHILDREN_PER_STATE or candidate.score < MIN_SCORE:
+        for worth, candidate in ranked:
+            if added >= CHILDREN_PER_STATE or worth < MIN_SCORE:
                 break
             if candidate.key in self._seen or not self._may_follow(candidate):
                 continue
+            if candidate.key in self._hovered and not _page_link(candidate.info):
+                continue  # its menu was opened by hovering and its items are queued already
             self._seen.add(candidate.key)
             click = Action(
                 "click", candidate.locator(), candidate.label, candidate.fallback_locator()
             )
+            place = bonus
+            if kind.account and not in_header(candidate.info):
+                place += ACCOUNT_BONUS
+            if kind.catalogue and candidate.info.get("landmark") not in SITE_CHROME:
+                place -= CATALOGUE_MALUS  # deeper into the shop, not out of it
             child = Node(
                 next(self._ids),
                 node.id,
@@ -261,123 +341,39 @@ class Search:
                 [*node.actions, *prefix, click],
                 [*node.path, *prefix, click],
                 node.depth + 1,
-                candidate.score + bonus - DEPTH_PENALTY * (node.depth + 1),
+                worth + place - DEPTH_PENALTY * (node.depth + 1),
                 candidate.label,
+                account=node.account or candidate.reason.startswith(("account", "avatar")),
             )
-            self._push(child)
+            self._frontier.push(child)
             added += 1
+
+    @staticmethod
+    def _worth(kind: PageKind, candidate: Candidate) -> float:
+        """A way's score; in the account area its own navigation (a short link or tab outside
+        the site header and footer) is worth exploring whatever it says: 「用户组」, 「Billing」
+        or an unfamiliar word may well be where the membership is."""
+        info = candidate.info
+        short = 0 < len(candidate.label) <= ACCOUNT_LABEL_MAX
+        own_nav = (
+            kind.account
+            and short
+            and not in_header(info)
+            and info.get("landmark") != "contentinfo"
+            and (_page_link(info) or info.get("role") == "tab" or info.get("hasPopup"))
+        )
+        return max(candidate.score, ACCOUNT_NAV) if own_nav else candidate.score
 
     def _may_follow(self, candidate: Candidate) -> bool:
         """Moves are links to pages and controls that open menus, tabs or panels; never a
-        switch, a form submit, an action URL, an entry or anything the guard refuses."""
+        switch, a form submit, an action URL, an entry, a page already explored or anything
+        the guard refuses."""
         href = str(candidate.info.get("href") or "")
         if href.startswith(("mailto:", "tel:")):
             return False
-        if href and not href.startswith("javascript:") and self.nav.policy.page_refusal(href):
-            return False
+        if href and not href.startswith("javascript:"):
+            if self.nav.policy.page_refusal(href):
+                return False
+            if state_key(href, [])[0] in self._frontier.explored_pages:
+                return False
         return self.model.safe_to_click(candidate) and not self.model.is_alternative(candidate)
-
-    def _best_target(self, candidates: list[Candidate]) -> Candidate | None:
-        hits = [(c, self.model.target_word(c)) for c in candidates]
-        hits = [(c, w) for c, w in hits if w is not None]
-        for candidate, _ in hits:  # every entry's link is never opened, the best one's or not
-            self.nav.policy.never_open(str(candidate.info.get("href") or ""))
-        if not hits:
-            return None
-
-        def rank(hit: tuple[Candidate, str | None]) -> tuple[bool, bool, int, int, float]:
-            # A target phrase beats a control that only says cancel about the membership; a
-            # control named exactly like the target beats one that merely contains it
-            # ("自动续费" beats the look-alike "自动续费到期提醒"); then the longer phrase,
-            # the shorter name, the higher on the page.
-            candidate, word = hit
-            name = normalize(candidate.name)
-            phrase = not str(word).endswith(MEMBERSHIP_CANCEL)
-            exact = name == word or name in self.model.switch_labels
-            return phrase, exact, len(word or ""), -len(name), -float(candidate.info["y"])
-
-        candidate, word = max(hits, key=rank)
-        candidate.reason = f"target {word!r}"
-        return candidate
-
-    # -- evidence -----------------------------------------------------------------------------
-    def _record_node(self, node: Node, candidates: list[Candidate]) -> None:
-        assert self.page is not None
-        top = sorted(candidates, key=lambda c: -c.score)[:6]
-        scores = [
-            {"label": c.label, "score": round(c.score, 1), "why": c.reason}
-            for c in top
-            if c.score > 0
-        ]
-        record = self.recorder.record(
-            self.page,
-            "explore",
-            node.label,
-            route="discovery",
-            outcome="ok",
-            fields={"node": node.id, "parent": node.parent, "candidates": scores},
-        )
-        shots = [a["name"] for a in record["artifacts"] if a["name"].endswith(".png")]
-        self.result.explored.append(
-            {
-                "node": node.id,
-                "parent": node.parent,
-                "label": node.label,
-                "url": self.page.url,
-                "depth": node.depth,
-                "screenshot": shots[0] if shots else None,
-                "candidates": scores,
-            }
-        )
-
-    def _note_side_routes(self, candidates: list[Candidate]) -> None:
-        assert self.page is not None
-        known = {
-            (item["text"], item.get("href", ""))
-            for item in [*self.result.alternatives, *self.result.support]
-        }
-        for candidate in candidates:
-            entry = {
-                "text": candidate.label,
-                "href": str(candidate.info.get("href") or ""),
-                "page_url": self.page.url,
-            }
-            if (entry["text"], entry["href"]) in known:
-                continue
-            if self.model.is_alternative(candidate):
-                self.result.alternatives.append(entry)
-                known.add((entry["text"], entry["href"]))
-            elif self.model.is_support(candidate):
-                self.result.support.append(entry)
-                known.add((entry["text"], entry["href"]))
-        for number in service_numbers(deep_text(self.page)):
-            if (number, "") not in known:
-                self.result.support.append({"text": number, "href": "", "page_url": self.page.url})
-                known.add((number, ""))
-
-    def _finish_found(self, found: _Found) -> None:
-        assert self.page is not None
-        actions = [*found.node.path, *found.extra]
-        spec = found.candidate.locator()
-        locator = build(self.page, spec)
-        entry = self.nav.capture_entry(locator, spec.describe())
-        steps = [PathStep(action="goto", label="start", url=self.start_url)]
-        steps += [
-            PathStep(action=a.kind, label=a.label, url=a.url_after or self.page.url)
-            for a in actions
-        ]
-        steps.append(PathStep(action="entry", label=entry.text, url=self.page.url))
-        self.result.status = "found"
-        self.result.entry = entry
-        self.result.path = steps
-        self.result.clicks = sum(a.kind == "click" for a in actions)
-        self.result.hovers = sum(a.kind == "hover" for a in actions)
-        self.result.auto_renew = self._auto_renew(found.candidate)  # type: ignore[assignment]
-        self.learned = (actions, spec)
-
-    def _auto_renew(self, candidate: Candidate) -> str:
-        if candidate.info.get("role") in ("switch", "checkbox"):
-            return "on" if candidate.info.get("checked") else "off"
-        assert self.page is not None
-        state, self.renew_evidence = auto_renew_in_text(deep_text(self.page, frames=True))
-        return state
