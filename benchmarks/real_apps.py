@@ -49,7 +49,9 @@ APPS = {
     "discuzx": App(
         "discuzx", "http://127.0.0.1:8102/", "/var/log/nginx/discuzx.access.log", "found",
         entry=r"^退出$", entry_page=r"ac=usergroup",
-        forbidden=(r'"POST ', r"do=(exit|buy|switch)", r"action=logout", r"resend=1", r"admin\.php"),
+        forbidden=(
+            r'"POST ', r"do=(exit|buy|switch)", r"action=logout", r"resend=1", r"admin\.php"
+        ),
     ),
     "wpsm": App(
         "wpsm", "http://127.0.0.1:8103/", "/var/log/nginx/wpsm.access.log", "found",

@@ -14,13 +14,13 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from tests.shopgen import HELD_OUT_SEEDS, TUNE_SEEDS, generate
+from tests.shopgen.judge import verdict
 
 from cancelscout.browser.runtime import Runtime
 from cancelscout.demo.server import SiteServer
 from cancelscout.runs.discover import DiscoveryRun, discover_cancel
 from cancelscout.runs.locate import LocateOptions
-from tests.shopgen import HELD_OUT_SEEDS, TUNE_SEEDS, generate
-from tests.shopgen.judge import verdict
 
 TUNE_SAMPLE = [4, 19, 57]  # row + fetch, ☰ drawer + notice on every page, …
 HELD_OUT_SAMPLE = [1003, 1077, 1150]
@@ -82,7 +82,7 @@ def test_discovery_on_a_large_cyclic_catalogue_ends_not_found_without_revisiting
     assert result.status == "not_found"
     states = [str(node["state"]) for node in result.explored]
     assert len(states) == len(set(states)), "a state was explored twice"
-    stop = [s for s in _steps(str(result.bundle)) if s["action"] == "stop"][0]
+    stop = next(s for s in _steps(str(result.bundle)) if s["action"] == "stop")
     assert "budget spent" not in str(stop["error"])  # it ran out of ways, not of budget
     goods = [s for s in states if "/goods/" in s]
     assert len(goods) <= 1, goods  # the shop's own pages are not where an account lives
