@@ -21,7 +21,7 @@ LANDMARKS = {
     "banner", "navigation", "complementary", "main", "contentinfo", "dialog", "alertdialog",
     "menu", "menubar", "tablist", "search",
 }  # fmt: skip
-STATES = ("expanded", "haspopup", "checked", "pressed", "selected", "disabled")
+STATES = ("expanded", "haspopup", "checked")  # the states the search reads
 _UNMARK_JS = """mark => {
   const visit = root => root.querySelectorAll('*').forEach(el => {
     el.removeAttribute(mark);

@@ -138,7 +138,6 @@ _COLLECT_JS = r"""(token) => {
         context: CARD_CONTEXT(el),
         landmark: landmarkOf(el), rowLabel: rowLabel(el), describedBy: describedBy(el),
         hasImg: !!el.querySelector('img, svg, [class*=avatar]'),  // icon fonts are not images
-        expanded: el.getAttribute('aria-expanded'),
       });
     }
     root.querySelectorAll('*').forEach(el => { if (el.shadowRoot) visit(el.shadowRoot, true); });
@@ -192,7 +191,7 @@ def collect(page: Page) -> list[Candidate]:
             candidate.info["landmark"] = ax.get("landmark", "")
         candidate.info["axName"] = _without(ax.get("axName", ""), candidate.info)
         candidate.info["axRole"] = ax.get("axRole")
-        if ax.get("haspopup") or ax.get("expanded") is not None:
+        if ax.get("haspopup") or "expanded" in ax:
             candidate.info["hasPopup"] = True
         if candidate.info.get("role") in ("switch", "checkbox") and "checked" in ax:
             candidate.info["checked"] = ax["checked"] in (True, "true", "mixed")
