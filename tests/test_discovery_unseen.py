@@ -22,7 +22,7 @@ from cancelscout.demo.server import SiteServer
 from cancelscout.runs.discover import DiscoveryRun, discover_cancel
 from cancelscout.runs.locate import LocateOptions
 
-TUNE_SAMPLE = [4, 19, 57]  # row + fetch, ☰ drawer + notice on every page, …
+TUNE_SAMPLE = [4, 19, 48, 57]  # row + fetch, ☰ drawer + notice on every page, late tab panel, …
 HELD_OUT_SAMPLE = [1003, 1077, 1150]
 
 

@@ -100,6 +100,26 @@ WAIT_CHANGE_JS = """ms => new Promise(resolve => {
 })"""
 
 
+# Structure that says "more is coming": a region marked busy, or the tab panel on show holding
+# no control at all (its content is fetched or rendered after the tab opens).
+PENDING_JS = """() => {
+  const shown = e => e.getClientRects().length > 0 && getComputedStyle(e).visibility !== 'hidden';
+  const controls = 'a[href],button,input,select,textarea,[role=button],[role=switch],'
+    + '[role=link],[tabindex]';
+  if ([...document.querySelectorAll('[aria-busy=true]')].some(shown)) return true;
+  return [...document.querySelectorAll('[role=tabpanel]')]
+    .some(p => shown(p) && !p.querySelector(controls));
+}"""
+
+
+def content_pending(page: Page) -> bool:
+    """True when the page's structure says content is still on its way (see ``PENDING_JS``)."""
+    try:
+        return bool(page.evaluate(PENDING_JS))
+    except PlaywrightError:
+        return False
+
+
 def watch_changes(page: Page) -> None:
     """Start counting DOM changes (see :func:`wait_for_change`)."""
     with contextlib.suppress(PlaywrightError):

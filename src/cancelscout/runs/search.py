@@ -2,9 +2,10 @@
 
 States are pages plus the disclosures opened on them (``search_state.py``); each is explored
 once. Before reading a state the search lets it settle (network idle, DOM quiet, both bounded)
-and closes plain notices that block it; an account page that shows nothing yet gets a second
-look. Every explored state is recorded with a screenshot and the scores of its candidates, and
-every failed action with its error, so the report explains each choice and each dead end.
+and closes plain notices that block it; an account page that shows nothing yet (or whose tab
+panel on show is empty, or that is marked busy) gets a second look. Every explored state is
+recorded with a screenshot and the scores of its candidates, and every failed action with its
+error, so the report explains each choice and each dead end.
 Never clicks a target, a never-touch control or a form submit; never leaves the site's hosts
 (all enforced by the Navigator it drives, which it shares with the run that started it).
 """
@@ -24,7 +25,12 @@ from cancelscout.analysis.pages import PageKind, PageReader, series_key, series_
 from cancelscout.analysis.scoring import SITE_CHROME, KeywordModel, in_header
 from cancelscout.browser.candidates import collect
 from cancelscout.browser.locators import build
-from cancelscout.browser.page_signals import dom_quiet, wait_for_change, watch_changes
+from cancelscout.browser.page_signals import (
+    content_pending,
+    dom_quiet,
+    wait_for_change,
+    watch_changes,
+)
 from cancelscout.browser.runtime import browser_gone
 from cancelscout.errors import BlockedActionError, SiteError, action_failure, first_line
 from cancelscout.profiles.schema import Locator
@@ -181,7 +187,7 @@ class Search:
         kind = self.pages.kind(self.page.url, candidates)
         node.account = node.account or kind.account
         target = rank_targets(self, candidates)
-        late = target is None and node.account and _thin(candidates)
+        late = target is None and node.account and (_thin(candidates) or content_pending(self.page))
         if late and wait_for_change(self.page, LATE_MS):
             dom_quiet(self.page)  # late content (an API call, a timer): read it once more
             candidates = self._read()

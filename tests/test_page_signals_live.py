@@ -1,0 +1,31 @@
+"""Page signals on live pages set with ``page.set_content`` (no network)."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Page
+
+from cancelscout.browser.page_signals import content_pending
+
+TABS = (
+    '<div role="tablist"><button role="tab">A</button><button role="tab">B</button></div>'
+    '<div role="tabpanel" id="p1" {p1}>{one}</div><div role="tabpanel" id="p2" {p2}>{two}</div>'
+)
+
+
+@pytest.mark.parametrize(
+    ("html", "pending"),
+    [
+        # the tab on show holds no control yet: its content is still to come
+        (TABS.format(p1="hidden", one="<a href='/x'>x</a>", p2="", two="<div>…</div>"), True),
+        # the empty panel is hidden: what is on show is complete
+        (TABS.format(p1="", one="<a href='/x'>x</a>", p2="hidden", two=""), False),
+        # a region that says it is busy
+        ('<main aria-busy="true"><p>Loading</p></main>', True),
+        ('<main aria-busy="false"><a href="/a">a</a></main>', False),
+        ("<main><p>Nothing to do here</p></main>", False),
+    ],
+)
+def test_content_pending_reads_structure(page: Page, html: str, pending: bool) -> None:
+    page.set_content(html)
+    assert content_pending(page) is pending
