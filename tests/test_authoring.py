@@ -101,3 +101,45 @@ def test_authoring_test_names_the_failing_step_and_the_alternatives(
     assert "会员服務中心" in lines[failed]
     assert lines[failed + 1].startswith("    the page offered instead: 会员服务 (")
     assert "result: not_found" in proc.stdout
+
+
+def test_authoring_test_all_runs_every_saved_profile_and_names_the_one_that_failed(
+    site_server: Callable[[str], SiteServer],
+    login_session: Callable[[str, SiteServer], Path],
+    tmp_path: Path,
+) -> None:
+    folder, home = tmp_path / "profiles", tmp_path / "home"
+    folder.mkdir()
+    (home / "sessions").mkdir(parents=True)
+    for site in ("hover", "english", "noentry"):
+        server = site_server(site)
+        text = (TESTS / "profiles" / f"fx-{site}.yaml").read_text("utf-8")
+        text = text.replace("base_url: http://127.0.0.1:9/", f"base_url: {server.url}/")
+        (folder / f"fx-{site}.yaml").write_text(text, encoding="utf-8")
+        session = login_session(f"fx-{site}", server)
+        saved = home / "sessions" / f"fx-{site}.json"
+        saved.write_bytes(session.read_bytes())
+        saved.chmod(0o600)  # as 'cancelscout login' saves it
+    proc = cli(
+        "profiles", "test", "--all", "--profiles", str(folder), "--out", str(tmp_path / "rec"),
+        "--timeout", "3", home=home,
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr  # noentry's not_found decides the exit code
+    lines = proc.stdout.splitlines()
+    assert [line for line in lines if line.startswith("fx-")] == [
+        "fx-english",
+        "fx-hover",
+        "fx-noentry",
+    ]
+    results = [line.split(";")[0] for line in lines if line.startswith("result: ")]
+    assert results == ["result: found", "result: found", "result: not_found"]
+    assert lines[-1] == "2/3 profiles reached their entry"
+
+
+def test_authoring_test_refuses_a_session_for_several_profiles(tmp_path: Path) -> None:
+    proc = cli(
+        "profiles", "test", "fx-hover", "fx-english", "--session", str(tmp_path / "s.json"),
+        "--profiles", str(TESTS / "profiles"), home=tmp_path / "home",
+    )  # fmt: skip
+    assert proc.returncode == 2
+    assert "--session and --base-url belong to one profile: name one ID." in proc.stderr

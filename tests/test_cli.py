@@ -284,7 +284,10 @@ def test_cli_demo_end_to_end(tmp_path: Path, lang: str) -> None:
     assert result["auto_renew"] == "on"
     report = Path(result["report"]).read_text(encoding="utf-8")
     assert ('<html lang="zh-CN">' if lang == "zh" else '<html lang="en">') in report
-    assert 'id="annotated" src="data:image/png;base64,' in report
+    # the report shows the bundle's own annotated screenshot (no second copy of it)
+    annotated = result["entry"]["screenshot"]
+    assert f'id="annotated" src="{annotated}"' in report
+    assert (Path(result["report"]).parent / annotated).is_file()
 
 
 def test_cli_fresh_user_data_dir_is_login_required(

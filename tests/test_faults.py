@@ -258,6 +258,14 @@ def bundle_bytes(result: LocateResult) -> list[bytes]:
     return blobs
 
 
+def entry_dom(bundle: Path) -> str:
+    """The DOM snapshot the entry record names (an earlier step's file when unchanged)."""
+    records = [json.loads(line) for line in (bundle / "steps.jsonl").read_text().splitlines()]
+    entry = next(r for r in records if r["action"] == "entry")
+    name = next(a["name"] for a in entry["artifacts"] if a["name"].startswith("dom/"))
+    return (bundle / name).read_text("utf-8")
+
+
 def test_faults_personal_data_is_masked_everywhere(run_route: Callable[..., LocateResult]) -> None:
     result = run_route("goto: /user/profile.html")
     assert result.status == "found"
@@ -265,7 +273,7 @@ def test_faults_personal_data_is_masked_everywhere(run_route: Callable[..., Loca
     blobs = bundle_bytes(result)
     for value in PERSONAL:
         assert not any(value in blob for blob in blobs), value
-    dom = next(Path(result.bundle or "").glob("dom/*-entry.html")).read_text("utf-8")
+    dom = entry_dom(Path(result.bundle or ""))
     assert "订单号 2026112612345678" in dom  # order numbers are evidence, not personal data
     assert "[已遮盖:手机号]" in dom
     report = (Path(result.bundle or "") / "report.html").read_text("utf-8")
@@ -277,7 +285,7 @@ def test_faults_no_redact_keeps_personal_data(run_route: Callable[..., LocateRes
     assert result.status == "found"
     assert result.redacted == {}
     bundle = Path(result.bundle or "")
-    dom = next(bundle.glob("dom/*-entry.html")).read_text("utf-8")
+    dom = entry_dom(bundle)
     assert "13912345678" in dom and "buyer@example.cn" in dom
     assert not (bundle / "trace.zip").exists()  # --no-trace: no trace at all
 

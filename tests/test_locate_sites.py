@@ -6,6 +6,7 @@ The ``site_server`` fixture asserts on teardown that no dangerous endpoint was h
 from __future__ import annotations
 
 import json
+import shutil
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,8 @@ from cancelscout.profiles.registry import ProfileRegistry
 from cancelscout.result import LocateResult
 from cancelscout.runs.login import login_interactive
 
+TESTS = Path(__file__).parent
+SITES = TESTS / "sites"
 Locate = Callable[..., LocateResult]
 Login = Callable[[str, SiteServer], Path]
 
@@ -141,6 +144,33 @@ def test_locate_no_entry_is_not_found_with_bundle(
     assert "phone 400-123-4567" in support
 
 
+LATE_WIDGET = (
+    "<p id='tick'>0</p><script>let n = 0; const t = setInterval(() => {"
+    "document.getElementById('tick').textContent = ++n;"
+    "if (n === 6) { clearInterval(t); const a = document.createElement('a');"
+    "a.href = '/api/danger/cancel-renew'; a.textContent = '关闭自动续费';"
+    "document.body.append(a); } }, 300);</script></body>"
+)
+
+
+def test_locate_target_of_a_page_still_changing_gets_its_grace(
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    locate: Locate,
+    tmp_path: Path,
+) -> None:
+    # The entry arrives 1.8 s after load, the page ticking every 300 ms until then: a page
+    # that keeps changing has not settled, so its absence is not concluded early.
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "noentry", root)
+    page = root / "user" / "index.html"
+    page.write_text(page.read_text("utf-8").replace("</body>", LATE_WIDGET), encoding="utf-8")
+    server = site_server(str(root))
+    result = locate("fx-noentry", server, login_session("fx-noentry", server))
+    assert result.status == "found"
+    assert result.entry is not None and result.entry.text == "关闭自动续费"
+
+
 def test_locate_expired_session_is_login_required(
     site_server: Callable[[str], SiteServer],
     login_session: Login,
@@ -154,6 +184,60 @@ def test_locate_expired_session_is_login_required(
     assert result.login_command == f"cancelscout login fx-multipage --base-url {server.url}/"
     assert result.error is not None and "missing or expired" in result.error
     assert (Path(result.bundle or "") / "manifest.json").is_file()
+
+
+def test_locate_found_proves_the_session_without_the_check_page(
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    locate: Locate,
+) -> None:
+    server = site_server("multipage")
+    result = locate("fx-multipage", server, login_session("fx-multipage", server))
+    assert result.status == "found"
+    bundle = Path(result.bundle or "")
+    assert read_steps(bundle)[0]["label"] == "个人中心 › 会员服务"  # the route, no check page
+    assert "event='session_ok'" in (bundle / "run.log").read_text("utf-8")
+    assert "via='entry'" in (bundle / "run.log").read_text("utf-8")
+
+
+def test_locate_expired_session_is_seen_on_the_route_without_the_check_page(
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    locate: Locate,
+) -> None:
+    server = site_server("multipage")
+    session = login_session("fx-multipage", server)
+    server.expire_sessions()
+    result = locate("fx-multipage", server, session)
+    assert result.status == "login_required"
+    records = read_steps(Path(result.bundle or ""))
+    # 个人中心 sent the visitor to the login page: the profile's URL rule says logged out
+    assert [(r["action"], r["label"]) for r in records][:2] == [
+        ("goto", "个人中心 › 会员服务"),
+        ("click", "个人中心"),
+    ]
+    assert "/login.html" in records[1]["url_after"]
+    assert "check session" not in [r["label"] for r in records]
+
+
+def test_locate_absence_on_public_pages_checks_the_session_before_not_found(
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    locate_file: Callable[..., LocateResult],
+    tmp_path: Path,
+) -> None:
+    server = site_server("noentry")
+    session = login_session("fx-noentry", server)
+    server.expire_sessions()
+    # a route that stays on public pages: its absence says nothing while logged out
+    text = (TESTS / "profiles" / "fx-noentry.yaml").read_text("utf-8")
+    text = text.replace("    steps:\n      - click: {role: link, name: 会员中心}\n", "")
+    path = tmp_path / "fx-noentry.yaml"
+    path.write_text(text, encoding="utf-8")
+    result = locate_file(path, server, session)
+    assert result.status == "login_required"
+    labels = [r["label"] for r in read_steps(Path(result.bundle or ""))]
+    assert labels[:3] == ["会员中心", "会员中心", "check session"]  # goto, target, check page
 
 
 def test_locate_without_session_on_spa_is_login_required(

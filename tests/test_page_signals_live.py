@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import time
+
 import pytest
 from playwright.sync_api import Page
 
-from cancelscout.browser.page_signals import content_pending
+from cancelscout.browser.page_signals import (
+    TRANSITION_MAX_MS,
+    content_pending,
+    transitions_done,
+)
 
 TABS = (
     '<div role="tablist"><button role="tab">A</button><button role="tab">B</button></div>'
@@ -29,3 +35,20 @@ TABS = (
 def test_content_pending_reads_structure(page: Page, html: str, pending: bool) -> None:
     page.set_content(html)
     assert content_pending(page) is pending
+
+
+MENU = (
+    "<style>#m{opacity:0;transition:opacity 400ms linear}#t:hover #m{opacity:1}"
+    "#spin{animation:r 1s linear infinite}@keyframes r{to{transform:rotate(1turn)}}</style>"
+    '<div id="t">我的<div id="m"><a href="/vip">会员管理</a></div></div><div id="spin">⟳</div>'
+)
+
+
+def test_transitions_done_waits_for_the_menu_and_not_for_spinners(page: Page) -> None:
+    page.set_content(MENU)
+    page.hover("#t")
+    started = time.monotonic()
+    transitions_done(page)
+    waited = time.monotonic() - started
+    assert page.evaluate("getComputedStyle(document.getElementById('m')).opacity") == "1"
+    assert waited < TRANSITION_MAX_MS / 1000  # the endless spinner did not hold it to the cap

@@ -1,4 +1,4 @@
-"""report.html is self-contained: it opens offline in Chromium with every image intact."""
+"""report.html opens offline from its bundle in Chromium, with every image intact."""
 
 from __future__ import annotations
 

@@ -145,7 +145,7 @@ def _manifest(root: Path) -> dict[str, Any]:
 
 
 def flip_screenshot_byte(root: Path) -> None:
-    path = root / "screenshots" / "003-hover.png"
+    path = root / "screenshots" / "002-hover.png"
     data = bytearray(path.read_bytes())
     data[len(data) // 2] ^= 0x01
     path.write_bytes(bytes(data))
@@ -166,7 +166,7 @@ def delete_step_line(root: Path) -> None:
 
 
 def swap_screenshots(root: Path) -> None:
-    a, b = root / "screenshots" / "002-goto.png", root / "screenshots" / "004-click.png"
+    a, b = root / "screenshots" / "001-goto.png", root / "screenshots" / "003-click.png"
     data_a, data_b = a.read_bytes(), b.read_bytes()
     a.write_bytes(data_b)
     b.write_bytes(data_a)
@@ -193,7 +193,7 @@ def add_file(root: Path) -> None:
 
 
 def delete_file(root: Path) -> None:
-    (root / "dom" / "004-click.html").unlink()
+    (root / "dom" / "003-click.html").unlink()
 
 
 def edit_manifest_status(root: Path) -> None:
@@ -233,8 +233,8 @@ class Case:
 CASES: dict[str, Case] = {
     "byte_flip_in_screenshot": Case(
         flip_screenshot_byte,
-        ("screenshots/003-hover.png", "record 3"),
-        {"modified": ["screenshots/003-hover.png"], "broken_link": None},
+        ("screenshots/002-hover.png", "record 2"),
+        {"modified": ["screenshots/002-hover.png"], "broken_link": None},
     ),
     "edited_step_text": Case(
         edit_step_text,
@@ -246,8 +246,8 @@ CASES: dict[str, Case] = {
     ),
     "swapped_screenshots": Case(
         swap_screenshots,
-        ("screenshots/002-goto.png", "screenshots/004-click.png"),
-        {"modified": ["screenshots/002-goto.png", "screenshots/004-click.png"]},
+        ("screenshots/001-goto.png", "screenshots/003-click.png"),
+        {"modified": ["screenshots/001-goto.png", "screenshots/003-click.png"]},
     ),
     "reordered_lines": Case(reorder_lines, ("steps.jsonl", "record 2"), {"broken_link": 2}),
     "torn_last_line": Case(tear_last_line, ("steps.jsonl", "torn"), {"truncated": True}),
@@ -261,12 +261,12 @@ CASES: dict[str, Case] = {
     ),
     "deleted_file": Case(
         delete_file,
-        ("dom/004-click.html", "record 4"),
-        {"missing": ["dom/004-click.html"]},
+        ("dom/003-click.html", "record 3"),
+        {"missing": ["dom/003-click.html"]},
     ),
     "edited_manifest_field": Case(
         edit_manifest_status,
-        ("manifest.json", "close record 7"),
+        ("manifest.json", "close record 6"),
         {"field_mismatch": True, "modified": [], "broken_link": None},
     ),
 }
@@ -292,7 +292,7 @@ def test_verify_detects_tampering(case: str, bundle: Path) -> None:
 def test_verify_untouched_bundle_is_intact(bundle: Path, keys: Keys) -> None:
     report = verify_bundle(bundle, key=None)
     assert report.status == "intact", report.messages
-    assert report.messages == [] and report.records == 7
+    assert report.messages == [] and report.records == 6
     if (bundle / "manifest.sig").exists():
         assert report.signature == {
             "valid": True,
@@ -380,13 +380,13 @@ def test_verify_killed_run_is_incomplete(bundle: Path) -> None:
     _kill9(bundle)
     report = verify_bundle(bundle, key=None)
     assert report.status == "incomplete", report.messages
-    assert report.truncated and report.records == 6
+    assert report.truncated and report.records == 5
     _assert_names(report, ("steps.jsonl", "torn", "manifest.json"))
 
 
 @pytest.mark.parametrize(
     ("tamper", "name"),
-    [(flip_screenshot_byte, "screenshots/003-hover.png"), (reorder_lines, "record 2")],
+    [(flip_screenshot_byte, "screenshots/002-hover.png"), (reorder_lines, "record 2")],
     ids=["artifact", "chain"],
 )
 def test_verify_killed_run_with_tampering_is_tampered(
@@ -414,7 +414,7 @@ def test_verify_cli_intact_json_exit_0(signed: Path, keys: Keys) -> None:
     proc = run_cli("verify", str(signed), "--key", str(keys.public), "--json")
     assert proc.returncode == 0, proc.stderr
     report = json.loads(proc.stdout)
-    assert report["status"] == "intact" and report["records"] == 7
+    assert report["status"] == "intact" and report["records"] == 6
     assert report["signature"] == {
         "valid": True,
         "fingerprint": keys.fingerprint,
@@ -430,7 +430,7 @@ def test_verify_cli_tampered_exit_1_names_file(signed: Path) -> None:
     proc = run_cli("verify", str(signed))
     assert proc.returncode == 1
     assert "TAMPERED" in proc.stdout
-    assert "screenshots/002-goto.png" in proc.stdout and "screenshots/004-click.png" in proc.stdout
+    assert "screenshots/001-goto.png" in proc.stdout and "screenshots/003-click.png" in proc.stdout
 
 
 @pytest.mark.parametrize("kind", ["empty_folder", "file", "absent", "foreign_manifest"])

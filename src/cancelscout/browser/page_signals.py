@@ -112,6 +112,27 @@ PENDING_JS = """() => {
 }"""
 
 
+# What a hover or click set moving (CSS transitions, animations) has come to rest: two frames
+# for style changes to start their transitions, then every running animation's end, capped.
+TRANSITIONS_JS = """maxMs => new Promise(resolve => {
+  const cap = setTimeout(() => resolve(false), maxMs);
+  requestAnimationFrame(() => requestAnimationFrame(() => {
+    const running = document.getAnimations ? document.getAnimations()
+      .filter(a => a.playState === 'running' && a.effect
+        && a.effect.getComputedTiming().iterations !== Infinity) : [];
+    Promise.all(running.map(a => a.finished.catch(() => null)))
+      .then(() => { clearTimeout(cap); resolve(true); });
+  }));
+})"""
+TRANSITION_MAX_MS = 600  # a menu that slides longer than this is photographed mid-way
+
+
+def transitions_done(page: Page, max_ms: float = TRANSITION_MAX_MS) -> None:
+    """Wait until the page's finite animations and transitions have ended (bounded)."""
+    with contextlib.suppress(PlaywrightError):
+        page.evaluate(TRANSITIONS_JS, max_ms)
+
+
 def content_pending(page: Page) -> bool:
     """True when the page's structure says content is still on its way (see ``PENDING_JS``)."""
     try:

@@ -14,7 +14,7 @@ from typing import Annotated
 import typer
 
 from cancelscout import __version__
-from cancelscout.cli import demo, doctor, evidence, integrity, locate, profiles
+from cancelscout.cli import demo, doctor, evidence, integrity, locate, profiles, profiles_test
 from cancelscout.cli.common import err, out
 from cancelscout.exitcodes import ExitCode
 
@@ -46,6 +46,7 @@ def main_callback(
 
 
 locate.register(app)  # locate-cancel, login
+profiles_test.register(profiles.profiles_app)  # profiles test
 app.add_typer(profiles.profiles_app, name="profiles")
 evidence.register(app)  # capture, letter, report
 integrity.register(app)  # verify, keygen

@@ -1,4 +1,5 @@
-"""``cancelscout profiles list | show ID | check [PATH...]``."""
+"""``cancelscout profiles list | show ID | check [PATH...] | schema | learn | new`` (``test``
+lives in ``profiles_test.py``)."""
 
 from __future__ import annotations
 
@@ -24,7 +25,7 @@ profiles_app = typer.Typer(help="List, show and validate site profiles.", no_arg
 out = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 200)
 
 
-def _registry(extra: list[Path] | None) -> ProfileRegistry:
+def open_registry(extra: list[Path] | None) -> ProfileRegistry:
     from cancelscout.profiles.registry import ProfileRegistry
 
     return ProfileRegistry.default(extra or [])
@@ -38,7 +39,7 @@ def _warn(registry: ProfileRegistry) -> None:
 @profiles_app.command("list")
 def list_cmd(profiles: ProfilesOpt = None) -> None:
     """All profiles with their metadata; broken ones with their error."""
-    registry = _registry(profiles)
+    registry = open_registry(profiles)
     _warn(registry)
     table = Table("id", "name", "base_url", "routes", "maintainer", "verified", "file")
     broken = 0
@@ -78,7 +79,7 @@ def show_cmd(
     profile_id: Annotated[str, typer.Argument(metavar="ID")], profiles: ProfilesOpt = None
 ) -> None:
     """Print the profile as loaded (defaults filled in)."""
-    profile, path = _registry(profiles).get(profile_id)  # handle_errors: message, exit 2
+    profile, path = open_registry(profiles).get(profile_id)  # handle_errors: message, exit 2
     out.print(f"# {path}", markup=False)
     data = profile.model_dump(mode="json", exclude_none=True)
     import yaml
@@ -114,7 +115,7 @@ def check_cmd(
     """Validate profiles; exit 0 when all are valid, 2 otherwise."""
     from cancelscout.profiles.loader import load_profile
 
-    registry = _registry(profiles)
+    registry = open_registry(profiles)
     _warn(registry)
     failures = 0
     files = _files_to_check(paths or [], registry)
@@ -297,54 +298,3 @@ def new_cmd(
     load_profile(target)  # the scaffold itself is valid
     out.print(f"wrote {escape(str(target))}")
     err.print(f"next: edit it, then 'cancelscout profiles test {profile_id}'")
-
-
-@profiles_app.command("test")
-@handle_errors
-def test_cmd(
-    profile_id: Annotated[str, typer.Argument(metavar="ID")],
-    session: Annotated[Path | None, typer.Option("--session", help="Storage-state JSON.")] = None,
-    base_url: Annotated[str | None, typer.Option("--base-url", help="Mirror address.")] = None,
-    profiles: ProfilesOpt = None,
-    out_dir: Annotated[Path | None, typer.Option("--out", help="Evidence folder.")] = None,
-    timeout: Annotated[float, typer.Option("--timeout", min=1, help="Seconds per step.")] = 10,
-    browser: Annotated[str | None, typer.Option("--browser", help="Chromium executable.")] = None,
-) -> None:
-    """Run the profile step by step; say which step fails and what the page offered instead."""
-    from cancelscout import paths
-    from cancelscout.browser.runtime import open_runtime
-    from cancelscout.exitcodes import exit_code_for_status
-    from cancelscout.runs.locate import LocateOptions, locate_cancel
-    from cancelscout.session import saved_session_path
-
-    profile, path = _registry(profiles).get(profile_id)  # handle_errors: message, exit 2
-    if session is None and saved_session_path(profile.id).exists():
-        session = saved_session_path(profile.id)
-    options = LocateOptions(
-        out_dir=out_dir or paths.default_output_dir(),
-        session_file=session,
-        base_url=base_url,
-        profile_path=path,
-        timeout_s=timeout,
-    )
-    with open_runtime(browser) as runtime:
-        result = locate_cancel(profile, options, runtime)
-    steps = [
-        json.loads(line)
-        for line in (Path(result.bundle or "") / "steps.jsonl").read_text("utf-8").splitlines()
-    ]
-    for step in steps:
-        if step["action"] in ("close", "explore"):
-            continue
-        mark = {"ok": "[green]✓[/]", "found": "[bold green]★[/]"}.get(step["outcome"], "[red]✗[/]")
-        route = f"[{escape(step['route'])}] " if step.get("route") else ""
-        out.print(
-            f"{mark} {route}{escape(step['action'])} {escape(str(step['label']))}"
-            + (f" — {escape(str(step['error']))}" if step.get("error") else "")
-        )
-        nearest = step.get("nearest") or []
-        if nearest:
-            offered = ", ".join(f"{n['label']} ({n['similarity']:.0%})" for n in nearest)
-            out.print(f"    the page offered instead: {escape(offered)}")
-    out.print(f"result: {result.status}; report: {escape(str(result.report))}")
-    raise typer.Exit(exit_code_for_status(result.status))

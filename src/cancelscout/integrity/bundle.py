@@ -4,11 +4,12 @@ Layout (see recordings/README.md)::
 
     recordings/<platform>/<UTC time>-<short id>/
         steps.jsonl           one record per step, appended and fsynced as it happens
-        screenshots/NNN-*.png raw screenshots (NNN = step index)
-        dom/NNN-*.html        DOM snapshots
+        screenshots/NNN-*.png raw screenshots (NNN = step index; a step whose screenshot
+                              is byte-identical to an earlier one names that file)
+        dom/NNN-*.html        DOM snapshots (likewise)
         trace.zip             sanitised Playwright trace
         run.log               this run's log events
-        report.html           self-contained report
+        report.html           the report (images: the files above, linked)
         manifest.json         every other file with size and SHA-256, written last
 
 Artifacts are written (and fsynced) before the step record that names them, so a crash never
@@ -37,6 +38,7 @@ STEPS = "steps.jsonl"
 # Written after manifest.json, so they cannot be listed in it: the detached signature and the
 # RFC 3161 timestamp token, both over the manifest's bytes.
 POST_MANIFEST = frozenset({"manifest.sig", "timestamp.tsr"})
+DEDUPLICATED = frozenset({"screenshots", "dom"})  # per-step evidence folders
 _SLUG = re.compile(r"[^a-z0-9]+")
 
 
@@ -99,6 +101,7 @@ class EvidenceBundle:
         self.started = started
         self.chain_head = genesis_hash(run_id)
         self.records: list[dict[str, Any]] = []
+        self._by_hash: dict[tuple[str, str], Artifact] = {}  # (suffix, sha256): first written
         self._steps = (root / STEPS).open("ab")
 
     @classmethod
@@ -131,8 +134,18 @@ class EvidenceBundle:
         return name
 
     def write(self, name: str, data: bytes) -> Artifact:
+        """Write an artifact; a step's screenshot or DOM that is byte-identical to an earlier
+        one is not written twice: its record names the earlier file (same bytes, same hash)."""
+        digest = sha256_bytes(data)
+        key = (name.rsplit(".", 1)[-1], digest)
+        shared = name.split("/", 1)[0] in DEDUPLICATED
+        if shared and key in self._by_hash:
+            return self._by_hash[key]
         _write_durably(self.root / name, data)
-        return Artifact(name, sha256_bytes(data), len(data))
+        artifact = Artifact(name, digest, len(data))
+        if shared:
+            self._by_hash[key] = artifact
+        return artifact
 
     def append_step(self, record: dict[str, Any]) -> dict[str, Any]:
         """Append ``record`` (index, time and chain link added) and fsync it."""

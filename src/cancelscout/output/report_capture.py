@@ -6,8 +6,6 @@ Built from the bundle's own step records (the ``capture`` records and the last
 
 from __future__ import annotations
 
-import base64
-from pathlib import Path
 from typing import Any
 
 from cancelscout.analysis.clauses import default_rules
@@ -121,10 +119,10 @@ def capture_strings(lang: str, mode: str) -> dict[str, str]:
     return table
 
 
-def _data_uri(path: Path) -> str | None:
-    if not path.is_file():
-        return None
-    return "data:image/png;base64," + base64.b64encode(path.read_bytes()).decode("ascii")
+def image_src(bundle: EvidenceBundle, name: str) -> str | None:
+    """The bundle's own file, by its path from report.html (which sits at the bundle's root):
+    the report shows the very bytes the manifest hashes, and adds none of its own."""
+    return name if (bundle.root / name).is_file() else None
 
 
 def capture_section(bundle: EvidenceBundle, lang: str) -> dict[str, Any] | None:
@@ -150,14 +148,14 @@ def capture_section(bundle: EvidenceBundle, lang: str) -> dict[str, Any] | None:
                 "kind_name": kinds.get(page.kind, page.kind),
                 "files": files,
                 "image_name": image,
-                "image": _data_uri(bundle.root / image) if image else None,
+                "image": image_src(bundle, image) if image else None,
             }
         )
     clauses = [
         {
             **clause.model_dump(),
             "laws": [{"name": laws[b].name, "quote": laws[b].quote} for b in clause.basis],
-            "crop_src": _data_uri(bundle.root / clause.crop) if clause.crop else None,
+            "crop_src": image_src(bundle, clause.crop) if clause.crop else None,
         }
         for clause in capture.clauses
     ]

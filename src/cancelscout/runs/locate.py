@@ -15,7 +15,12 @@ from cancelscout.analysis.scoring import KeywordModel
 from cancelscout.browser import rules
 from cancelscout.browser.candidates import collect
 from cancelscout.browser.locators import Root, build, frame_root
-from cancelscout.browser.page_signals import dom_quiet
+from cancelscout.browser.page_signals import (
+    dom_quiet,
+    transitions_done,
+    wait_for_change,
+    watch_changes,
+)
 from cancelscout.browser.runtime import Runtime, browser_gone
 from cancelscout.errors import (
     BlockedActionError,
@@ -33,7 +38,8 @@ from cancelscout.runs.side_routes import note_side_routes
 from cancelscout.textnorm import normalize
 
 NEAREST = 5  # alternatives shown for a step that failed
-ABSENT_GRACE_S = 2.0  # how long a settled page may still take to show a target
+ABSENT_GRACE_S = 2.0  # how long a settled page may still take to show a target, at most
+ABSENT_QUIET_S = 1.0  # a page unchanged this long after settling shows all it will
 ENTRY_HREFS_JS = "els => els.map(e => e.href || e.getAttribute('href')).filter(Boolean)"
 
 __all__ = ["LocateOptions", "LocateRun", "locate_cancel"]
@@ -57,7 +63,11 @@ class LocateRun(PageRun):
         self._model: KeywordModel | None = None  # read side routes only when a route fails
 
     def _walk(self) -> None:
-        self.nav.check_session()
+        # The check page costs a page load of its own. When a lost session shows on any page
+        # (a redirect to the login URL), the routes go first and the check page is opened
+        # only if no route reaches the entry: not_found must never stand for logged out.
+        if not self.nav.can_defer_session_check():
+            self.nav.check_session()
         self._follow_routes()
 
     def _follow_routes(self) -> None:
@@ -72,7 +82,12 @@ class LocateRun(PageRun):
                 self.result.hovers = outcome.hovers
                 self.result.auto_renew = outcome.auto_renew  # type: ignore[assignment]
                 self.result.route = route.name
+                if not self.nav.session_proven:  # reaching the entry proved the session
+                    self.nav.session_proven = True
+                    self.recorder.log.info("session_ok", url=outcome.entry.page_url, via="entry")
                 return
+        if not self.nav.session_proven:
+            self.nav.check_session()  # raises LoginRequiredError: absence needs a live session
         if self.profile.discovery_fallback:
             self._discover_instead()  # sets found or not_found, with its own evidence
             return
@@ -157,6 +172,7 @@ class LocateRun(PageRun):
                 )
             self.recorder.log.warning("route_failed", route=route.name, error=exc.message)
             return outcome
+        self.nav.check_login_redirect()
         outcome.path.append(PathStep(action="goto", label=route.name, url=self.nav.page.url))
         root: Root = self.nav.page
         for step in route.steps:
@@ -249,7 +265,7 @@ class LocateRun(PageRun):
                     root = self.nav.page  # the click opened a new tab: later steps live there
             elif step.hover is not None:
                 self.nav.hover_over(target, timeout)
-                self.nav.page.wait_for_timeout(300)  # let CSS transitions finish for the screenshot
+                transitions_done(self.nav.page)  # the menu at rest, for the screenshot
         self.recorder.record(
             self.nav.page,
             step.action,
@@ -259,6 +275,7 @@ class LocateRun(PageRun):
             url_before=before,
             outcome="ok",
         )
+        self.nav.check_login_redirect()
         self.nav.check_challenge()
         return root
 
@@ -274,9 +291,11 @@ class LocateRun(PageRun):
 
     def _find_target(self, route: Route, root: Root) -> tuple[PWLocator, str] | None:
         """The route's target, once the page has settled. The element timeout is for slow
-        pages, not absent targets: after the page is quiet, a target gets ABSENT_GRACE_S more
-        to appear (late widgets), then the route has proved it is not there."""
-        assert self.nav.page is not None
+        pages, not absent targets: after the page is quiet, the target has until the page
+        stays unchanged for ABSENT_QUIET_S (late widgets change it), at most ABSENT_GRACE_S;
+        then the route has proved it is not there."""
+        page = self.nav.page
+        assert page is not None
         waited_for_quiet = False
         deadline = time.monotonic() + self.options.timeout_s
         while True:
@@ -288,13 +307,16 @@ class LocateRun(PageRun):
                 except PlaywrightError:
                     continue
             if not waited_for_quiet:
-                dom_quiet(self.nav.page)  # bounded: rendering finished, or QUIET_MAX_MS
+                dom_quiet(page)  # bounded: rendering finished, or QUIET_MAX_MS
                 waited_for_quiet = True
                 deadline = min(deadline, time.monotonic() + ABSENT_GRACE_S)
                 continue
-            if time.monotonic() >= deadline:
+            left = deadline - time.monotonic()
+            if left <= 0:
                 return None
-            self.nav.page.wait_for_timeout(250)
+            watch_changes(page)
+            if not wait_for_change(page, 1000 * min(left, ABSENT_QUIET_S)):
+                return None  # nothing moved for ABSENT_QUIET_S: settled, and not there
 
 
 def _describe(step: Step) -> str:

@@ -59,6 +59,8 @@ class Navigator:
         self.entry_style: dict[str, Any] | None = None  # how the entry looked (friction)
         self._new_pages: list[Page] = []
         self._document_status: int | None = None  # HTTP status of the last page load
+        # The session is proven by the check page, or by reaching the entry it protects.
+        self.session_proven = False
 
     # -- the page ---------------------------------------------------------------------------
     def attach(self, context: BrowserContext) -> Page:
@@ -215,14 +217,36 @@ class Navigator:
             )
 
     def check_session(self) -> None:
+        """Open the profile's check page and apply its login rules (a page load of its own)."""
         assert self.page is not None
         self.visit(self.url(self.profile.login.check_url), "check session")
         if not rules.logged_in(self.page, self.profile.login, min(self.timeout_ms, 8000)):
-            raise LoginRequiredError(
-                f"the session for '{self.profile.id}' is missing or expired "
-                f"(now at {self.page.url}). Log in again with: {self.login_command}"
-            )
-        self.recorder.log.info("session_ok", url=self.page.url)
+            raise self._session_gone()
+        self.session_proven = True
+        self.recorder.log.info("session_ok", url=self.page.url, via="check page")
+
+    def can_defer_session_check(self) -> bool:
+        """Whether a lost session shows on any page, so the check page can wait: the profile
+        names the login page by URL, and a site sends a logged-out visitor there."""
+        return any(r.url_contains or r.url_regex for r in self.profile.login.logged_out)
+
+    def check_login_redirect(self) -> None:
+        """On a route while the session is unproven: a page the profile's URL rules call the
+        login page means the session is gone. URL rules only: whether an element is on show
+        says something about the check page, not about every page of the site."""
+        assert self.page is not None
+        if self.session_proven:
+            return
+        for rule in self.profile.login.logged_out:
+            if (rule.url_contains or rule.url_regex) and rules.rule_holds(self.page, rule):
+                raise self._session_gone()
+
+    def _session_gone(self) -> LoginRequiredError:
+        assert self.page is not None
+        return LoginRequiredError(
+            f"the session for '{self.profile.id}' is missing or expired "
+            f"(now at {self.page.url}). Log in again with: {self.login_command}"
+        )
 
     # -- the entry --------------------------------------------------------------------------
     def capture_entry(

@@ -28,6 +28,7 @@ from cancelscout.browser.locators import build
 from cancelscout.browser.page_signals import (
     content_pending,
     dom_quiet,
+    transitions_done,
     wait_for_change,
     watch_changes,
 )
@@ -43,7 +44,6 @@ from cancelscout.runs.side_routes import note_side_routes
 
 DEPTH_PENALTY = 4.0
 FIRST_TRY_MS = 800  # the role/name locator gets this long before the CSS fallback
-HOVER_SETTLE_MS = 150  # CSS menus open at once; transitions get this long
 HOVER_TRIES = 4  # menu triggers hovered per state
 CHILDREN_PER_STATE = 10
 MIN_SCORE = 1.0
@@ -266,7 +266,7 @@ class Search:
                 self.nav.click_element(target, timeout)
             else:
                 self.nav.hover_over(target, timeout)
-                self.page.wait_for_timeout(HOVER_SETTLE_MS)
+                transitions_done(self.page)
         except (PlaywrightError, SiteError) as exc:
             self._failed(action, before, exc)
             raise

@@ -1,0 +1,18 @@
+"""overflow: 会员中心, then the 更多操作 menu; the entry is 取消自动续费."""
+
+import sys
+
+from _browser import launch
+from playwright.sync_api import sync_playwright
+
+base, session, shot = sys.argv[1:4]
+with sync_playwright() as p:
+    browser = launch(p)
+    page = browser.new_context(storage_state=session).new_page()
+    page.goto(base)
+    page.get_by_role("link", name="会员中心", exact=True).click()
+    page.get_by_role("button", name="更多操作").click()
+    entry = page.get_by_role("link", name="取消自动续费")
+    entry.wait_for()
+    entry.screenshot(path=shot)
+    browser.close()

@@ -1,0 +1,17 @@
+"""switch: 账户设置; the entry is the switch named exactly 自动续费."""
+
+import sys
+
+from _browser import launch
+from playwright.sync_api import sync_playwright
+
+base, session, shot = sys.argv[1:4]
+with sync_playwright() as p:
+    browser = launch(p)
+    page = browser.new_context(storage_state=session).new_page()
+    page.goto(base)
+    page.get_by_role("link", name="账户设置", exact=True).click()
+    entry = page.get_by_role("switch", name="自动续费", exact=True)
+    entry.wait_for()
+    entry.screenshot(path=shot)
+    browser.close()
