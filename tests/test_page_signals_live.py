@@ -52,3 +52,19 @@ def test_transitions_done_waits_for_the_menu_and_not_for_spinners(page: Page) ->
     waited = time.monotonic() - started
     assert page.evaluate("getComputedStyle(document.getElementById('m')).opacity") == "1"
     assert waited < TRANSITION_MAX_MS / 1000  # the endless spinner did not hold it to the cap
+
+
+SLIDE = (
+    '<div id="t" onmouseenter="setTimeout(slide, 80)">我的</div>'
+    '<div id="m" style="height:0;overflow:hidden"><a href="/vip">会员管理</a></div>'
+    "<script>function slide(){let h=0;const s=setInterval(()=>{h+=4;"
+    "document.getElementById('m').style.height=h+'px';if(h>=40)clearInterval(s)},20)}</script>"
+)
+
+
+def test_transitions_done_waits_for_a_timer_driven_slide_after_a_hover_delay(page: Page) -> None:
+    # jQuery-style: a hover-intent delay, then the height stepped from a timer
+    page.set_content(SLIDE)
+    page.hover("#t")
+    transitions_done(page)
+    assert page.evaluate("document.getElementById('m').style.height") == "40px"

@@ -112,25 +112,35 @@ PENDING_JS = """() => {
 }"""
 
 
-# What a hover or click set moving (CSS transitions, animations) has come to rest: two frames
-# for style changes to start their transitions, then every running animation's end, capped.
-TRANSITIONS_JS = """maxMs => new Promise(resolve => {
-  const cap = setTimeout(() => resolve(false), maxMs);
-  requestAnimationFrame(() => requestAnimationFrame(() => {
-    const running = document.getAnimations ? document.getAnimations()
-      .filter(a => a.playState === 'running' && a.effect
-        && a.effect.getComputedTiming().iterations !== Infinity) : [];
-    Promise.all(running.map(a => a.finished.catch(() => null)))
-      .then(() => { clearTimeout(cap); resolve(true); });
-  }));
+# What a hover or click set moving has come to rest: every finite CSS animation or transition
+# has ended (Web Animations), and the DOM, attributes included, has been quiet for quietMs (a
+# jQuery slideDown or a hover-intent delay changes styles from timers, which no animation
+# list shows); at least minMs, at most maxMs.
+TRANSITIONS_JS = """([quietMs, minMs, maxMs]) => new Promise(resolve => {
+  const started = Date.now();
+  let last = started;
+  const observer = new MutationObserver(() => { last = Date.now(); });
+  observer.observe(document, {subtree: true, childList: true, attributes: true,
+    characterData: true});
+  const moving = () => (document.getAnimations ? document.getAnimations() : [])
+    .some(a => a.playState === 'running' && a.effect
+      && a.effect.getComputedTiming().iterations !== Infinity);
+  const check = () => {
+    const now = Date.now();
+    const rested = now - started >= minMs && now - last >= quietMs && !moving();
+    if (rested || now - started >= maxMs) { observer.disconnect(); resolve(rested); return; }
+    setTimeout(check, 25);
+  };
+  requestAnimationFrame(() => requestAnimationFrame(check));
 })"""
+TRANSITION_QUIET_MS = 120  # longer than a hover-intent delay (jQuery hoverIntent: 100 ms)
 TRANSITION_MAX_MS = 600  # a menu that slides longer than this is photographed mid-way
 
 
-def transitions_done(page: Page, max_ms: float = TRANSITION_MAX_MS) -> None:
-    """Wait until the page's finite animations and transitions have ended (bounded)."""
+def transitions_done(page: Page, min_ms: float = 0, max_ms: float = TRANSITION_MAX_MS) -> None:
+    """Wait until what the last move set moving has come to rest (bounded)."""
     with contextlib.suppress(PlaywrightError):
-        page.evaluate(TRANSITIONS_JS, max_ms)
+        page.evaluate(TRANSITIONS_JS, [TRANSITION_QUIET_MS, min_ms, max_ms])
 
 
 def content_pending(page: Page) -> bool:

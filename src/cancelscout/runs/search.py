@@ -45,6 +45,7 @@ from cancelscout.runs.side_routes import note_side_routes
 DEPTH_PENALTY = 4.0
 FIRST_TRY_MS = 800  # the role/name locator gets this long before the CSS fallback
 HOVER_TRIES = 4  # menu triggers hovered per state
+HOVER_MIN_MS = 150  # a hovered menu is read no sooner than this, whatever moves
 CHILDREN_PER_STATE = 10
 MIN_SCORE = 1.0
 IDLE_MS = 1000  # network idle, at most this long after a move
@@ -266,7 +267,7 @@ class Search:
                 self.nav.click_element(target, timeout)
             else:
                 self.nav.hover_over(target, timeout)
-                transitions_done(self.page)
+                transitions_done(self.page, min_ms=HOVER_MIN_MS)
         except (PlaywrightError, SiteError) as exc:
             self._failed(action, before, exc)
             raise
