@@ -20,7 +20,6 @@ from cancelscout.integrity.signing import (
     load_public_key,
     verify_signature,
 )
-from cancelscout.integrity.timestamp import verify_timestamp
 from cancelscout.integrity.verify_report import VerifyReport, safe_name
 
 TIMESTAMP = "timestamp.tsr"
@@ -34,6 +33,10 @@ def _timestamp_result(
     ``valid: False`` makes the bundle tampered. With ``tsa_cert`` the token must be issued by
     that TSA (or a TSA certified by it); without, the TSA is only named.
     """
+    # Imported here: the RFC 3161 parser (asn1, x509) is for bundles that carry a token; the
+    # report imports this module for every run.
+    from cancelscout.integrity.timestamp import verify_timestamp
+
     check = verify_timestamp(
         (root / TIMESTAMP).read_bytes(), manifest_bytes, trusted_cert_pem=tsa_cert
     )

@@ -21,7 +21,6 @@ from cancelscout.integrity.signing import (
     signer_fields,
     write_signer_key,
 )
-from cancelscout.integrity.timestamp import request_timestamp, verify_timestamp
 from cancelscout.output.report import write_report
 from cancelscout.result import CaptureResult, LocateResult
 from cancelscout.runs.recorder import StepRecorder
@@ -121,6 +120,9 @@ def _timestamp(root: Path, tsa_url: str, result: LocateResult | CaptureResult, l
     After the manifest, so the outcome goes to the result and stderr only; a TSA that fails
     costs the trusted time, never the evidence.
     """
+    # Imported here: the RFC 3161 client (asn1, x509, ssl) is for runs that ask for it.
+    from cancelscout.integrity.timestamp import request_timestamp, verify_timestamp
+
     manifest = (root / MANIFEST).read_bytes()
     try:
         token = request_timestamp(tsa_url, manifest)
