@@ -200,7 +200,7 @@ def test_locate_found_proves_the_session_without_the_check_page(
     assert "via='entry'" in (bundle / "run.log").read_text("utf-8")
 
 
-def test_locate_expired_session_is_seen_on_the_route_without_the_check_page(
+def test_locate_expired_session_is_seen_on_the_route_and_confirmed_by_the_check_page(
     site_server: Callable[[str], SiteServer],
     login_session: Login,
     locate: Locate,
@@ -211,13 +211,43 @@ def test_locate_expired_session_is_seen_on_the_route_without_the_check_page(
     result = locate("fx-multipage", server, session)
     assert result.status == "login_required"
     records = read_steps(Path(result.bundle or ""))
-    # 个人中心 sent the visitor to the login page: the profile's URL rule says logged out
-    assert [(r["action"], r["label"]) for r in records][:2] == [
+    # 个人中心 sent the visitor to a page the profile's URL rule calls the login page; the
+    # check page confirmed it, and the run stopped there (no other route, no not_found)
+    assert [(r["action"], r["label"]) for r in records][:4] == [
         ("goto", "个人中心 › 会员服务"),
         ("click", "个人中心"),
+        ("goto", "check session"),
+        ("stop", "login_required"),
     ]
-    assert "/login.html" in records[1]["url_after"]
-    assert "check session" not in [r["label"] for r in records]
+    assert "/login.html" in str(records[1]["url_after"])
+
+
+def test_locate_login_like_url_on_a_live_session_restarts_the_route(
+    site_server: Callable[[str], SiteServer],
+    login_session: Login,
+    locate_file: Callable[..., LocateResult],
+    tmp_path: Path,
+) -> None:
+    # A help page at /help/login.html matches the profile's "logged out" URL rule while the
+    # session is fine: the check page proves it, and the route starts again.
+    root = tmp_path / "site"
+    shutil.copytree(SITES / "multipage", root)
+    (root / "help").mkdir()
+    (root / "help" / "login.html").write_text(
+        '<!DOCTYPE html><meta charset="utf-8"><title>登录帮助</title>'
+        '<a href="/user/index.html">个人中心</a>',
+        encoding="utf-8",
+    )
+    server = site_server(str(root))
+    session = login_session("fx-multipage", server)
+    text = (TESTS / "profiles" / "fx-multipage.yaml").read_text("utf-8")
+    path = tmp_path / "fx-multipage.yaml"
+    path.write_text(text.replace("    start: /\n", "    start: /help/login.html\n"), "utf-8")
+    result = locate_file(path, server, session)
+    assert result.status == "found"
+    labels = [r["label"] for r in read_steps(Path(result.bundle or ""))]
+    assert labels[:4] == ["个人中心 › 会员服务", "check session", "个人中心 › 会员服务", "个人中心"]
+    assert result.clicks == 2  # the path of the attempt that reached the entry
 
 
 def test_locate_absence_on_public_pages_checks_the_session_before_not_found(

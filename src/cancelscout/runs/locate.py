@@ -172,7 +172,8 @@ class LocateRun(PageRun):
                 )
             self.recorder.log.warning("route_failed", route=route.name, error=exc.message)
             return outcome
-        self.nav.check_login_redirect()
+        if self.nav.check_login_redirect():
+            return self._try_route(route)  # the check page proved the session: start again
         outcome.path.append(PathStep(action="goto", label=route.name, url=self.nav.page.url))
         root: Root = self.nav.page
         for step in route.steps:
@@ -216,6 +217,8 @@ class LocateRun(PageRun):
                 )
                 outcome.clicks += step.action == "click"
                 outcome.hovers += step.action == "hover"
+            if self.nav.check_login_redirect():
+                return self._try_route(route)  # the check page proved the session: start again
         found = self._find_target(route, root)
         if found is None:
             self._note_side_routes()
@@ -275,7 +278,6 @@ class LocateRun(PageRun):
             url_before=before,
             outcome="ok",
         )
-        self.nav.check_login_redirect()
         self.nav.check_challenge()
         return root
 

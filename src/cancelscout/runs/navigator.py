@@ -230,16 +230,22 @@ class Navigator:
         names the login page by URL, and a site sends a logged-out visitor there."""
         return any(r.url_contains or r.url_regex for r in self.profile.login.logged_out)
 
-    def check_login_redirect(self) -> None:
+    def check_login_redirect(self) -> bool:
         """On a route while the session is unproven: a page the profile's URL rules call the
-        login page means the session is gone. URL rules only: whether an element is on show
-        says something about the check page, not about every page of the site."""
+        login page. URL rules only: whether an element is on show says something about the
+        check page, not about every page of the site.
+
+        The check page then decides (a URL like ``/user/login_log.php`` is not a login page):
+        LoginRequiredError when the session is gone; True when it proved the session, and
+        the run has left the route's page (the caller starts the route again)."""
         assert self.page is not None
         if self.session_proven:
-            return
+            return False
         for rule in self.profile.login.logged_out:
             if (rule.url_contains or rule.url_regex) and rules.rule_holds(self.page, rule):
-                raise self._session_gone()
+                self.check_session()
+                return True
+        return False
 
     def _session_gone(self) -> LoginRequiredError:
         assert self.page is not None
