@@ -42,3 +42,5 @@ def test_report_opens_offline_with_all_images(
     assert page.locator("#annotated").is_visible()
     rows = page.locator("#timeline tr").count()
     assert rows > len(result.path)
+    listed = page.locator("#files tr td:first-child").all_inner_texts()
+    assert listed and len(listed) == len(set(listed))  # a shared artifact is listed once

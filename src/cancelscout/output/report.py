@@ -37,7 +37,8 @@ def write_report(
             if a["name"].endswith(".png") and record.get("action") != "capture"
         ]
         steps.append({**record, "images": images})
-        files.extend(record["artifacts"])
+        # a file several records name (an unchanged page) is listed once
+        files.extend(a for a in record["artifacts"] if a not in files)
     annotated = None
     locate = result if isinstance(result, LocateResult) else None
     if locate is not None and locate.entry is not None and locate.entry.screenshot:
