@@ -171,7 +171,7 @@ def test_locate_target_of_a_page_still_changing_gets_its_grace(
     assert result.entry is not None and result.entry.text == "关闭自动续费"
 
 
-def test_locate_expired_session_is_login_required(
+def test_locate_expired_session_is_seen_on_the_route_and_is_login_required(
     site_server: Callable[[str], SiteServer],
     login_session: Login,
     locate: Locate,
@@ -184,6 +184,16 @@ def test_locate_expired_session_is_login_required(
     assert result.login_command == f"cancelscout login fx-multipage --base-url {server.url}/"
     assert result.error is not None and "missing or expired" in result.error
     assert (Path(result.bundle or "") / "manifest.json").is_file()
+    records = read_steps(Path(result.bundle or ""))
+    # 个人中心 sent the visitor to a page the profile's URL rule calls the login page; the
+    # check page confirmed it, and the run stopped there (no other route, no not_found)
+    assert [(r["action"], r["label"]) for r in records][:4] == [
+        ("goto", "个人中心 › 会员服务"),
+        ("click", "个人中心"),
+        ("goto", "check session"),
+        ("stop", "login_required"),
+    ]
+    assert "/login.html" in str(records[1]["url_after"])
 
 
 def test_locate_found_proves_the_session_without_the_check_page(
@@ -198,28 +208,6 @@ def test_locate_found_proves_the_session_without_the_check_page(
     assert read_steps(bundle)[0]["label"] == "个人中心 › 会员服务"  # the route, no check page
     assert "event='session_ok'" in (bundle / "run.log").read_text("utf-8")
     assert "via='entry'" in (bundle / "run.log").read_text("utf-8")
-
-
-def test_locate_expired_session_is_seen_on_the_route_and_confirmed_by_the_check_page(
-    site_server: Callable[[str], SiteServer],
-    login_session: Login,
-    locate: Locate,
-) -> None:
-    server = site_server("multipage")
-    session = login_session("fx-multipage", server)
-    server.expire_sessions()
-    result = locate("fx-multipage", server, session)
-    assert result.status == "login_required"
-    records = read_steps(Path(result.bundle or ""))
-    # 个人中心 sent the visitor to a page the profile's URL rule calls the login page; the
-    # check page confirmed it, and the run stopped there (no other route, no not_found)
-    assert [(r["action"], r["label"]) for r in records][:4] == [
-        ("goto", "个人中心 › 会员服务"),
-        ("click", "个人中心"),
-        ("goto", "check session"),
-        ("stop", "login_required"),
-    ]
-    assert "/login.html" in str(records[1]["url_after"])
 
 
 def test_locate_login_like_url_on_a_live_session_restarts_the_route(

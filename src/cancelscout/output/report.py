@@ -29,6 +29,7 @@ def write_report(
 ) -> Path:
     steps: list[dict[str, Any]] = []
     files: list[dict[str, Any]] = []
+    listed: set[str] = set()
     for record in bundle.records:
         images = [
             {"name": a["name"], "src": image_src(bundle, a["name"])}
@@ -37,8 +38,10 @@ def write_report(
             if a["name"].endswith(".png") and record.get("action") != "capture"
         ]
         steps.append({**record, "images": images})
-        # a file several records name (an unchanged page) is listed once
-        files.extend(a for a in record["artifacts"] if a not in files)
+        for artifact in record["artifacts"]:
+            if artifact["name"] not in listed:  # a file several records name is listed once
+                listed.add(artifact["name"])
+                files.append(artifact)
     annotated = None
     locate = result if isinstance(result, LocateResult) else None
     if locate is not None and locate.entry is not None and locate.entry.screenshot:
