@@ -122,6 +122,16 @@ def test_discovery_demo_shop_through_hover_menu(
     assert friction is not None and friction.grade == "hard"
     assert friction.needs_hover and friction.demoted
     assert "12px text" in friction.reason
+    # An explore step on a page unchanged since the move that opened it names that move's
+    # files instead of photographing the same page again; the bundle verifies all the same.
+    bundle = Path(result.bundle or "")
+    records = [json.loads(line) for line in (bundle / "steps.jsonl").read_text().splitlines()]
+    reused = [rec for rec in records if "unchanged_since" in rec]
+    assert reused and all(rec["action"] == "explore" for rec in reused)
+    for rec in reused:
+        assert rec["unchanged_since"] == rec["index"] - 1
+        assert rec["artifacts"] == records[rec["index"] - 2]["artifacts"]
+    assert verify_bundle(bundle).status == "intact"
 
 
 def test_discovery_no_entry_proves_absence(

@@ -49,10 +49,10 @@ ROW_LABEL_FN = r"""(e => {
 })"""
 # Single-page apps render after the load event: wait until the DOM has been quiet a moment
 # and no loading indicator is showing (an app waiting on a timer mutates nothing meanwhile).
+LOADING_RE = r"/加载中|載入中|加載中|请稍候|請稍候|loading\.\.\.|loading…/i"
 DOM_QUIET_JS = """([quietMs, maxMs]) => new Promise(resolve => {
   const started = Date.now();
-  const loading = () => /加载中|載入中|加載中|请稍候|請稍候|loading\\.\\.\\.|loading…/i
-    .test(document.body ? document.body.innerText : '');
+  const loading = () => LOADING.test(document.body ? document.body.innerText : '');
   const check = () => {
     if (loading() && Date.now() - started < maxMs) { timer = setTimeout(check, quietMs); return; }
     finish();
@@ -64,7 +64,7 @@ DOM_QUIET_JS = """([quietMs, maxMs]) => new Promise(resolve => {
   observer.observe(document, {subtree: true, childList: true, characterData: true});
   function finish() { observer.disconnect(); clearTimeout(cap); clearTimeout(timer);
     resolve(true); }
-})"""
+})""".replace("LOADING", LOADING_RE)
 # Visible text of the page including open shadow roots (innerText stops at shadow hosts).
 DEEP_TEXT_JS = """() => {
   const parts = [document.body ? document.body.innerText : ''];

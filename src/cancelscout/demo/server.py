@@ -127,7 +127,9 @@ class _Handler(BaseHTTPRequestHandler):
             self._json(200, site.state())
             return
         fault = site.config.get("faults", {}).get(path)
-        if fault is not None:
+        if fault is not None and "delay_s" in fault:  # a slow answer: late, then the file
+            time.sleep(float(fault["delay_s"]))
+        elif fault is not None:
             self._fault(fault)
             return
         if path == "/login" and method == "POST":

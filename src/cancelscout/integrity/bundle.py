@@ -5,7 +5,8 @@ Layout (see recordings/README.md)::
     recordings/<platform>/<UTC time>-<short id>/
         steps.jsonl           one record per step, appended and fsynced as it happens
         screenshots/NNN-*.png raw screenshots (NNN = step index; a step whose screenshot
-                              is byte-identical to an earlier one names that file)
+                              is byte-identical to an earlier one names that file, and a
+                              step with "unchanged_since" names that step's files)
         dom/NNN-*.html        DOM snapshots (likewise)
         trace.zip             sanitised Playwright trace
         run.log               this run's log events

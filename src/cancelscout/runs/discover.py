@@ -7,13 +7,10 @@ explains every choice in the evidence.
 
 from __future__ import annotations
 
-import contextlib
 import re
 from urllib.parse import urlsplit
 
-from playwright.sync_api import Error as PlaywrightError
-
-from cancelscout.browser.page_signals import dom_quiet, looks_logged_out
+from cancelscout.browser.page_signals import looks_logged_out
 from cancelscout.browser.runtime import Runtime
 from cancelscout.errors import LoginRequiredError
 from cancelscout.profiles.schema import Locator, Login, Profile, Route, Rule
@@ -69,9 +66,7 @@ class DiscoveryRun(PageRun):
         self.nav.visit(self.search.start_url, "start")
         page = self.nav.page
         assert page is not None
-        with contextlib.suppress(PlaywrightError):  # long-polling pages never go idle
-            page.wait_for_load_state("networkidle", timeout=3000)
-        dom_quiet(page)
+        self.nav.at_rest()
         if looks_logged_out(page):
             raise LoginRequiredError(
                 f"{page.url} asks to log in. Pass a logged-in session with --session or "

@@ -9,6 +9,7 @@ share one navigator per run (composition): whatever one of them measures, the ru
 from __future__ import annotations
 
 import contextlib
+import time
 from typing import Any
 from urllib.parse import urljoin
 
@@ -18,6 +19,7 @@ from playwright.sync_api import Locator as PWLocator
 
 from cancelscout.browser import rules
 from cancelscout.browser.actions import Actions
+from cancelscout.browser.activity import NetworkActivity, look_token, wait_at_rest
 from cancelscout.browser.page_signals import dom_quiet, entry_style, settle
 from cancelscout.browser.policy import NetworkPolicy
 from cancelscout.browser.watch import guard_page
@@ -58,6 +60,8 @@ class Navigator:
         self.visited: set[str] = set()  # main-frame URLs the run has been on
         self.entry_style: dict[str, Any] | None = None  # how the entry looked (friction)
         self._new_pages: list[Page] = []
+        self._activity: dict[Page, NetworkActivity] = {}  # requests in flight, per page
+        self.moved_at = time.monotonic()  # when the last navigation, click or hover returned
         self._document_status: int | None = None  # HTTP status of the last page load
         # The session is proven by the check page, or by reaching the entry it protects.
         self.session_proven = False
@@ -75,6 +79,7 @@ class Navigator:
 
     def _watch(self, page: Page) -> None:
         guard_page(page, self._on_refused)
+        self._activity[page] = NetworkActivity(page)
         page.on("response", self._on_response)
         page.on("crash", lambda crashed: self.recorder.log.error("page_crashed", url=crashed.url))
         page.on(
@@ -101,6 +106,19 @@ class Navigator:
             if response.request.resource_type == "document" and response.frame == main_frame:
                 self._document_status = response.status
 
+    def at_rest(self) -> None:
+        """Wait (bounded) until the page has no request in flight and its DOM is quiet."""
+        assert self.page is not None
+        activity = self._activity.get(self.page)
+        if activity is None:  # a page this navigator did not open: judge it from now on
+            activity = self._activity[self.page] = NetworkActivity(self.page)
+        wait_at_rest(self.page, activity, self.moved_at)
+
+    def look(self, page: Page) -> object | None:
+        """Equal while ``page`` has not changed (see ``look_token``); None: cannot tell."""
+        activity = self._activity.get(page)
+        return look_token(page, activity) if activity is not None else None
+
     def url(self, path_or_url: str) -> str:
         return urljoin(self.profile.base_url, path_or_url)
 
@@ -121,6 +139,7 @@ class Navigator:
                 locator=url,
             )
             raise SiteError(f"cannot open {url}: {first_line(str(exc))}") from None
+        self.moved_at = time.monotonic()
         settle(self.page)
         status = response.status if response is not None else None
         failed = status is not None and status >= 500
@@ -154,6 +173,7 @@ class Navigator:
                     self.recorder.log.info("blocking_layer_left_alone", text=text[:80])
                 return closed
             closed += 1
+            self.moved_at = time.monotonic()
             dom_quiet(self.page)
             self.recorder.record(
                 self.page,
@@ -179,6 +199,7 @@ class Navigator:
             if "intercepts pointer events" not in str(exc) or not self.dismiss_notices():
                 raise
             self.actions.click_element(target, timeout)
+        self.moved_at = time.monotonic()
         self._after_click()
         status = self._document_status
         if status is not None and status >= 500:
@@ -188,6 +209,7 @@ class Navigator:
 
     def hover_over(self, target: PWLocator, timeout: float) -> None:
         self.actions.hover_over(target, timeout)
+        self.moved_at = time.monotonic()
 
     def _after_click(self) -> None:
         assert self.page is not None

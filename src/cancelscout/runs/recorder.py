@@ -48,6 +48,11 @@ class StepRecorder:
         self._tracing = False
         # What the run refused since the last step (set by the run: its network policy's).
         self.refusals: Callable[[], list[Blocked]] = list
+        # A token equal while the page's DOM, URL, scroll and network have not changed (set by
+        # the navigator; None: unknown). A step that only reads the page, right after a step
+        # whose picture it would repeat, names that step's files instead of taking new ones.
+        self.look: Callable[[Page], object | None] = lambda page: None
+        self._last_look: tuple[object, int, list[Artifact]] | None = None
 
     @classmethod
     def start(
@@ -67,6 +72,27 @@ class StepRecorder:
     @property
     def started(self) -> datetime:
         return self.bundle.started
+
+    def _snap_unless_unchanged(
+        self, page: Page, index: int, slug: str, reads_only: bool
+    ) -> tuple[list[Artifact], str | None, int | None]:
+        """The step's screenshot and DOM; or, for a reading step right after a step whose page
+        has not changed since (the same look token before that step's snapshot, after it, and
+        now), that step's files and its index."""
+        before = self.look(page)
+        last = self._last_look
+        if (
+            reads_only
+            and before is not None
+            and last is not None
+            and last[:2] == (before, index - 1)
+        ):
+            return list(last[2]), None, last[1]
+        artifacts, error = self._snap(page, index, slug)
+        after = self.look(page) if before is not None else None
+        steady = error is None and after is not None and after == before
+        self._last_look = (after, index, artifacts) if steady else None
+        return artifacts, error, None
 
     def _snap(self, page: Page, index: int, slug: str) -> tuple[list[Artifact], str | None]:
         artifacts: list[Artifact] = []
@@ -99,15 +125,24 @@ class StepRecorder:
         error: str | None = None,
         extra: list[Artifact] | None = None,
         fields: dict[str, Any] | None = None,
+        reads_only: bool = False,
     ) -> dict[str, Any]:
+        """Record a step: its screenshot and DOM (or ``extra`` artifacts), then the chained
+        record. ``reads_only``: nothing was done to the page since the last step (no click,
+        hover, scroll or navigation), so an unchanged page need not be photographed again."""
         index = self.bundle.next_index
         artifacts: list[Artifact] = list(extra or [])
         capture_error = None
         url_after = title = None
+        unchanged_since = None
         if page is not None and not page.is_closed():
             if extra is None:
-                shots, capture_error = self._snap(page, index, f"{action}-{label}")
+                shots, capture_error, unchanged_since = self._snap_unless_unchanged(
+                    page, index, f"{action}-{label}", reads_only
+                )
                 artifacts.extend(shots)
+            else:
+                self._last_look = None
             url_after = page.url
             try:
                 title = page.title()
@@ -128,6 +163,8 @@ class StepRecorder:
         }
         if capture_error:
             record["capture_error"] = capture_error
+        if unchanged_since is not None:
+            record["unchanged_since"] = unchanged_since
         refused = self.refusals()
         if refused:
             record["blocked"] = [b.model_dump(mode="json") for b in refused]

@@ -12,7 +12,6 @@ Never clicks a target, a never-touch control or a form submit; never leaves the 
 
 from __future__ import annotations
 
-import contextlib
 import itertools
 import time
 from dataclasses import dataclass, field
@@ -48,7 +47,6 @@ HOVER_TRIES = 4  # menu triggers hovered per state
 HOVER_MIN_MS = 150  # a hovered menu is read no sooner than this, whatever moves
 CHILDREN_PER_STATE = 10
 MIN_SCORE = 1.0
-IDLE_MS = 1000  # network idle, at most this long after a move
 LATE_MS = 1500  # an account page without a target: how long to wait for late content
 ACCOUNT_BONUS = 6.0  # ways inside the account area (its sidebar, tabs, cards)
 CATALOGUE_MALUS = 8.0  # ways out of a shopping page
@@ -90,6 +88,7 @@ class Search:
         self.options = options
         self.start_url = start_url
         self.recorder = nav.recorder
+        self.recorder.look = nav.look  # an explore step right after its move reuses its picture
         self.model = KeywordModel()
         self.pages = PageReader()
         self._ids = itertools.count()
@@ -165,9 +164,7 @@ class Search:
     # -- one state ----------------------------------------------------------------------------
     def _settle(self) -> None:
         assert self.page is not None
-        with contextlib.suppress(PlaywrightError):  # long-polling pages never go idle
-            self.page.wait_for_load_state("networkidle", timeout=IDLE_MS)
-        dom_quiet(self.page)
+        self.nav.at_rest()
         self.nav.dismiss_notices()
 
     def _read(self) -> list[Candidate]:

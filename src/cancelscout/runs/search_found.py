@@ -80,6 +80,7 @@ def record_node(
         route="discovery",
         outcome="ok",
         fields={"node": node.id, "parent": node.parent, "candidates": scores, "page": kind.why},
+        reads_only=True,
     )
     shots = [a["name"] for a in record["artifacts"] if a["name"].endswith(".png")]
     search.result.explored.append(

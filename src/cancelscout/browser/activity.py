@@ -1,0 +1,146 @@
+"""Has a page come to rest after a move? Requests in flight, counted from the page's own events,
+and the DOM quiet a moment.
+
+Playwright's ``networkidle`` waits 500 ms after the last request even after a hover that asked
+nothing of the network; counting the requests a page has in flight answers as soon as the last
+one is done and the DOM has stopped changing. A request that never ends (long polling, an event
+stream) is waited for at most ``NETWORK_MAX_MS``: the page is then judged on its DOM alone.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import time
+
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Page, Request
+
+from cancelscout.browser.page_signals import LOADING_RE, QUIET_MAX_MS
+
+REST_MS = 120  # no request in flight, no DOM change for this long: at rest (as TRANSITION_QUIET_MS)
+NETWORK_MAX_MS = 1000  # a request still open after this is a stream, not content on its way
+POLL_MS = 50
+# Requests that stay open by design: counting them would hold every page to NETWORK_MAX_MS.
+STREAMING = frozenset({"eventsource", "websocket"})
+
+
+# The page keeps the time of its own last DOM change, from its first parsed node on, so a page
+# that has been quiet since before the wait answers at once: __csLastChange for nodes and text
+# (what "rendering finished" means), __csLastAny for attributes too (what a picture shows).
+LAST_CHANGE_JS = """(() => {
+  if (window.__csLastChange !== undefined) return;
+  window.__csLastChange = window.__csLastAny = performance.now();
+  // What the tools themselves do to a page is not a change of the page: cancelscout's marks
+  // and overlay, Playwright's masks (x-pw-*) and the caret it hides for a screenshot.
+  const caretless = v => (v || '').replace(/caret-color:[^;]*;?/g, '').trim();
+  const ours = n => n.nodeType === 1 && (/^X-PW/.test(n.nodeName) || /^__cancelscout/.test(n.id));
+  const tooling = r => r.type === 'attributes'
+    ? /^data-c(s|ancelscout)-/.test(r.attributeName) || (r.attributeName === 'style'
+        && caretless(r.oldValue) === caretless(r.target.getAttribute('style')))
+    : r.type === 'childList' && [...r.addedNodes, ...r.removedNodes].every(ours)
+        && r.addedNodes.length + r.removedNodes.length > 0;
+  new MutationObserver(records => {
+    const page = records.filter(r => !tooling(r));
+    if (!page.length) return;
+    const now = performance.now();
+    window.__csLastAny = now;
+    if (page.some(r => r.type !== 'attributes')) window.__csLastChange = now;
+  }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true,
+    attributeOldValue: true});
+})();"""
+# What a picture of the page depends on, short of the pixels: its URL, its last change of any
+# kind, scroll and size, and whether anything is moving.
+LOOK_JS = """() => [location.href, window.__csLastAny, scrollX, scrollY, innerWidth, innerHeight,
+  (document.getAnimations ? document.getAnimations() : [])
+    .filter(a => a.playState === 'running').length]"""
+# Resolves once the DOM has not changed for restMs since the last change or the last move
+# (sinceMs ago: a click's hash change re-renders only after the click has returned), and no
+# loading indicator shows; or at maxMs.
+REST_JS = """([restMs, maxMs, sinceMs]) => new Promise(resolve => {
+  LAST_CHANGE
+  const started = performance.now();
+  const moved = started - sinceMs;
+  const loading = () => LOADING.test(document.body ? document.body.innerText : '');
+  const check = () => {
+    const now = performance.now();
+    const quietFor = now - Math.max(window.__csLastChange, moved);
+    if ((quietFor >= restMs && !loading()) || now - started >= maxMs) {
+      resolve(quietFor >= restMs); return;
+    }
+    setTimeout(check, quietFor >= restMs ? restMs : Math.max(10, restMs - quietFor));
+  };
+  check();
+})""".replace("LAST_CHANGE", LAST_CHANGE_JS).replace("LOADING", LOADING_RE)
+
+
+class NetworkActivity:
+    """The requests ``page`` has in flight, and when the last one started or ended; installs
+    the page's own record of its last DOM change."""
+
+    def __init__(self, page: Page) -> None:
+        self._open: set[Request] = set()
+        self.last_change = time.monotonic()
+        with contextlib.suppress(PlaywrightError):
+            page.add_init_script(LAST_CHANGE_JS)
+        page.on("request", self._started)
+        page.on("requestfinished", self._ended)
+        page.on("requestfailed", self._ended)
+
+    def _started(self, request: Request) -> None:
+        with contextlib.suppress(PlaywrightError):
+            if request.resource_type in STREAMING:
+                return
+        self._open.add(request)
+        self.last_change = time.monotonic()
+
+    def _ended(self, request: Request) -> None:
+        if request in self._open:
+            self._open.discard(request)
+            self.last_change = time.monotonic()
+
+    def quiet_for_ms(self) -> float:
+        """How long nothing has been in flight (0 while a request is open)."""
+        if self._open:
+            return 0.0
+        return (time.monotonic() - self.last_change) * 1000
+
+
+def look_token(page: Page, activity: NetworkActivity) -> tuple[object, ...] | None:
+    """A value that stays equal while the page shows the same picture: equal tokens before and
+    after a screenshot, and again later, mean a new screenshot would show what that one shows.
+    None (never equal) for a page with frames (their changes are not counted here), a moving
+    page, a request in flight, or a page without the record of its changes."""
+    if len(page.frames) > 1 or activity.quiet_for_ms() == 0:
+        return None
+    try:
+        look = page.evaluate(LOOK_JS)
+    except PlaywrightError:
+        return None
+    if look[1] is None or look[-1]:
+        return None
+    return (*look, activity.last_change)
+
+
+def wait_at_rest(
+    page: Page, activity: NetworkActivity, moved_at: float, rest_ms: float = REST_MS
+) -> bool:
+    """Wait until no request is in flight and the DOM has been quiet for ``rest_ms``, counted
+    from the last change or the last move (``moved_at``, ``time.monotonic()``), whichever is
+    later; a page showing a loading indicator is waited for, as in ``dom_quiet``; bounded.
+    True if at rest. A page without the init script (opened before it was watched) starts its
+    record now."""
+    started = time.monotonic()
+    network_deadline = started + NETWORK_MAX_MS / 1000
+    deadline = started + (NETWORK_MAX_MS + QUIET_MAX_MS) / 1000
+    while True:
+        now = time.monotonic()
+        left_ms, since_ms = max(0.0, (deadline - now) * 1000), max(0.0, (now - moved_at) * 1000)
+        with contextlib.suppress(PlaywrightError):  # a navigation mid-wait: look again
+            page.evaluate(REST_JS, [rest_ms, max(rest_ms, left_ms), since_ms])
+        now = time.monotonic()
+        if activity.quiet_for_ms() >= rest_ms or now >= network_deadline:
+            return True
+        if now >= deadline:
+            return False
+        with contextlib.suppress(PlaywrightError):
+            page.wait_for_timeout(POLL_MS)  # lets the request events arrive
