@@ -20,6 +20,7 @@ from cancelscout.demo.server import SiteServer
 from cancelscout.profiles.loader import load_profile
 from cancelscout.result import LocateResult
 from cancelscout.runs.locate import LocateOptions, locate_cancel
+from cancelscout.session import write_session
 
 PROFILE = """\
 # yaml-language-server: $schema=../../schema/profile.schema.json
@@ -62,11 +63,18 @@ def run_route(
     server, session = faults
 
     def run(
-        *steps: str, timeout_s: float = 3.0, rt: Runtime | None = None, **extra: Any
+        *steps: str,
+        timeout_s: float = 3.0,
+        rt: Runtime | None = None,
+        masks: list[str] | None = None,
+        **extra: Any,
     ) -> LocateResult:
         body = "\n".join(f"      - {step}" for step in steps) or "      []"
         path = tmp_path / "fx-faults.yaml"
-        path.write_text(PROFILE.format(steps=body), encoding="utf-8")
+        text = PROFILE.format(steps=body)
+        if masks:
+            text += f"mask: {json.dumps(masks, ensure_ascii=False)}\n"
+        path.write_text(text, encoding="utf-8")
         options = LocateOptions(
             out_dir=tmp_path / "rec",
             session_file=session,
@@ -348,3 +356,70 @@ def test_faults_personal_data_is_masked_on_the_pixels(
                 assert colours == {(0x20, 0x20, 0x20)}, value
             else:
                 assert len(colours) > 2, value  # glyphs: several colours
+
+
+SECRET = "tok-7f3a9c2e51d84b06"
+
+
+@pytest.mark.parametrize("redact", [True, False])
+def test_faults_session_secret_is_in_no_file_of_the_bundle(
+    faults: tuple[SiteServer, Path], runtime: Runtime, tmp_path: Path, redact: bool
+) -> None:
+    """The page shows the session's own storage token in text, in a field and in a link the
+    route follows: no file of the bundle (trace members, DOM, steps, log, report, manifest)
+    holds it, with or without --no-redact; its screenshot rectangle is an opaque mask."""
+    server, session = faults
+    state = json.loads(session.read_text("utf-8"))
+    state["origins"] = [
+        {"origin": server.url, "localStorage": [{"name": "api_token", "value": SECRET}]}
+    ]
+    with_token = tmp_path / "with-token.json"
+    write_session(with_token, state)
+    path = tmp_path / "fx-faults.yaml"
+    steps = "      - goto: /user/token.html\n      - click: {role: link, name: 下一步}"
+    path.write_text(PROFILE.format(steps=steps), encoding="utf-8")
+    options = LocateOptions(
+        out_dir=tmp_path / "rec",
+        session_file=with_token,
+        base_url=server.url + "/",
+        profile_path=path,
+        timeout_s=3.0,
+        redact=redact,
+    )
+    result = locate_cancel(load_profile(path), options, runtime)
+    assert result.status == "found", result.error
+    assert any("token=" in step.url for step in result.path)  # the run did open the link
+    for blob in bundle_bytes(result):
+        assert SECRET.encode() not in blob
+    bundle = Path(result.bundle or "")
+    records = [json.loads(line) for line in (bundle / "steps.jsonl").read_text().splitlines()]
+    first = next(r for r in records if r["url_after"] and r["url_after"].endswith("token.html"))
+    png = bundle / next(a["name"] for a in first["artifacts"] if a["name"].endswith(".png"))
+    context = runtime.new_context(storage_state=str(with_token))
+    try:
+        page = context.new_page()
+        page.goto(server.url + "/user/token.html")
+        rect = page.evaluate(VALUE_RECTS_JS, [SECRET])[0]
+    finally:
+        context.close()
+    x, y, w, h = rect
+    assert region_colours(png, (int(x) + 2, int(y) + 2, int(x + w) - 2, int(y + h) - 2)) == {
+        (0x20, 0x20, 0x20)
+    }
+
+
+def test_faults_profile_masks_reach_the_trace(run_route: Callable[..., LocateResult]) -> None:
+    """A name no pattern knows, hidden by the profile's mask, is in no file of the bundle:
+    not the DOM, not the trace's own snapshots; without the mask it is there (control)."""
+    import zipfile
+
+    def trace_text(result: LocateResult) -> str:
+        with zipfile.ZipFile(Path(result.bundle or "") / "trace.zip") as trace:
+            return "".join(trace.read(n).decode("utf-8", "replace") for n in trace.namelist())
+
+    plain = run_route("goto: /user/profile.html")
+    assert "张三" in trace_text(plain)
+    masked = run_route("goto: /user/profile.html", masks=["dl dd:nth-of-type(2)"])
+    assert masked.status == "found"
+    assert "张三" not in trace_text(masked)
+    assert not any("张三".encode() in blob for blob in bundle_bytes(masked))

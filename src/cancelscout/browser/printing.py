@@ -1,10 +1,11 @@
 """PDF prints through Chromium (``page.pdf``), with personal data masked before printing.
 
 Screenshots can paint masks over pixels; a PDF carries the text itself, so painting is not
-enough: while a page is printed (or its visible text read), the profile's masked elements and
-every phone / ID / bank card / e-mail value (found with ``redact.MARK_JS``) really hold a mask
-text, and the originals are put back right after (``redact.UNMARK_JS``). Chromium embeds the
-(subset) fonts it prints with, so Chinese text stays Chinese on any machine.
+enough: while a page is printed (or its visible text read), the profile's masked elements, the
+session's secrets and every phone / ID / bank card / e-mail value and text field (found with
+``redact.MARK_JS``) really hold a mask text, and the originals are put back right after
+(``redact.UNMARK_JS``). Chromium embeds the (subset) fonts it prints with, so Chinese text
+stays Chinese on any machine.
 """
 
 from __future__ import annotations
@@ -23,7 +24,7 @@ from cancelscout.browser.runtime import Runtime
 from cancelscout.browser.snapshots import MASK_TEXT
 
 _MASK_JS = """([kinds, labels, attr, selectors, maskText, redact]) => {
-  const saved = {masks: [], spans: []};
+  const saved = {masks: [], spans: [], fields: []};
   for (const sel of selectors) {
     let found = [];
     try { found = document.querySelectorAll(sel); } catch (e) { continue; }
@@ -36,6 +37,14 @@ _MASK_JS = """([kinds, labels, attr, selectors, maskText, redact]) => {
     const tests = Object.entries(kinds).map(([k, src]) => [k, new RegExp('^(?:' + src + ')$')]);
     const visit = root => {
       root.querySelectorAll('[' + attr + ']').forEach(span => {
+        if (span.getAttribute(attr) === 'field') {  // a text field or a personal <select>
+          if (span.tagName === 'SELECT') {
+            const option = new Option('[已遮盖]', '', true, true);
+            saved.fields.push([span, span.selectedIndex, option]); span.add(option, 0);
+            span.selectedIndex = 0;
+          } else { saved.fields.push([span, span.value, null]); span.value = '[已遮盖]'; }
+          return;
+        }
         const text = span.textContent;
         const hit = tests.find(([k, re]) => re.test(text));
         saved.spans.push([span, text]);
@@ -46,13 +55,16 @@ _MASK_JS = """([kinds, labels, attr, selectors, maskText, redact]) => {
     if (document.body) visit(document.body);
   }
   window.__cancelscoutMasked = saved;
-  return saved.masks.length + saved.spans.length;
+  return saved.masks.length + saved.spans.length + saved.fields.length;
 }"""
 
 _RESTORE_JS = """() => {
   const saved = window.__cancelscoutMasked;
   if (!saved) return;
   for (const [span, text] of saved.spans) span.textContent = text;
+  for (const [el, value, option] of saved.fields) {
+    if (option) { option.remove(); el.selectedIndex = value; } else el.value = value;
+  }
   for (const [el, nodes] of saved.masks) el.replaceChildren(...nodes);
   delete window.__cancelscoutMasked;
 }"""
@@ -61,14 +73,18 @@ TEXT_JS = "() => document.body ? document.body.innerText : ''"
 
 
 @contextlib.contextmanager
-def masked(page: Page, masks: list[str], *, redact: bool) -> Iterator[None]:
-    """While inside, every frame shows mask texts instead of masked content and personal data."""
+def masked(
+    page: Page, masks: list[str], *, redact: bool, secret: str | None = None
+) -> Iterator[None]:
+    """While inside, every frame shows mask texts instead of masked content, known secrets
+    (``secret``, a pattern) and, when redacting, personal data and text field values."""
     done: list[Frame] = []
+    kinds = redact_mod.marking_kinds(redact, secret)
     try:
         for frame in page.frames:
             try:
-                if redact:
-                    frame.evaluate(redact_mod.MARK_JS, [redact_mod.KINDS, redact_mod.MARK_ATTR])
+                if kinds:
+                    frame.evaluate(redact_mod.MARK_JS, [kinds, redact_mod.MARK_ATTR, redact])
                 frame.evaluate(
                     _MASK_JS,
                     [
@@ -77,7 +93,7 @@ def masked(page: Page, masks: list[str], *, redact: bool) -> Iterator[None]:
                         redact_mod.MARK_ATTR,
                         masks,
                         MASK_TEXT,
-                        redact,
+                        bool(kinds),
                     ],
                 )
             except PlaywrightError:

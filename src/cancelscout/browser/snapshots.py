@@ -19,7 +19,7 @@ MASK_COLOR = "#202020"
 MASK_TEXT = "[已遮盖 masked]"
 OVERLAY_ID = "__cancelscout_overlay__"
 
-_DOM_JS = """(maskSelectors) => {
+_DOM_JS = """([maskSelectors, blankFields]) => {
   const original = Array.from(document.querySelectorAll('*'));
   const clone = document.documentElement.cloneNode(true);
   const copies = Array.from(clone.querySelectorAll('*'));
@@ -35,10 +35,19 @@ _DOM_JS = """(maskSelectors) => {
     }
   });
   let masked = 0;
+  const hidden = [];  // what the masks covered: kept out of the trace as well
+  const keep = v => {
+    v = (v || '').trim();
+    if (v && v !== MASK_TEXT) hidden.push(v.slice(0, 500));
+  };
   for (const sel of maskSelectors) {
     let found = [];
     try { found = clone.querySelectorAll(sel); } catch (e) { continue; }
     found.forEach(el => {
+      // each text node on its own: the trace stores text nodes, not an element's joined text
+      const walker = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
+      while (walker.nextNode()) keep(walker.currentNode.data);
+      keep(el.getAttribute('value'));
       el.textContent = MASK_TEXT;
       for (const attr of ['value', 'title', 'alt', 'href', 'src']) el.removeAttribute(attr);
       masked += 1;
@@ -47,7 +56,21 @@ _DOM_JS = """(maskSelectors) => {
   clone.querySelectorAll('input').forEach(el => {
     if ((el.getAttribute('type') || '').toLowerCase() === 'password') el.removeAttribute('value');
   });
-  return {html: '<!DOCTYPE html>\\n' + clone.outerHTML, masked};
+  if (blankFields) {  // as in screenshots: what was filled in about the user is not kept
+    const textless = ['hidden', 'checkbox', 'radio', 'submit', 'button', 'reset', 'image',
+      'file', 'range', 'color'];
+    clone.querySelectorAll('input[value], textarea').forEach(el => {
+      if (el.tagName === 'TEXTAREA') {
+        if (el.textContent) { keep(el.textContent); el.textContent = MASK_TEXT; }
+        return;
+      }
+      if (!textless.includes((el.getAttribute('type') || 'text').toLowerCase())
+          && el.getAttribute('value')) {
+        keep(el.getAttribute('value')); el.setAttribute('value', MASK_TEXT);
+      }
+    });
+  }
+  return {html: '<!DOCTYPE html>\\n' + clone.outerHTML, masked, hidden};
 }""".replace("MASK_TEXT", repr(MASK_TEXT))
 
 _OVERLAY_JS = """([box, caption, id]) => {
@@ -77,16 +100,19 @@ def screenshot(
     masks: list[str],
     *,
     redact: bool = False,
+    secret: str | None = None,
     full_page: bool = False,
     clip: dict[str, float] | None = None,
 ) -> bytes:
-    """A PNG with profile masks, and (``redact``) personal data, painted over."""
+    """A PNG with profile masks, known secrets (``secret``: a pattern, see
+    ``integrity.scrub``), and (``redact``) personal data and text fields, painted over."""
     locators = mask_locators(page, masks)
     marked = []
-    if redact:
+    kinds = redact_mod.marking_kinds(redact, secret)
+    if kinds:
         for frame in page.frames:
             try:
-                frame.evaluate(redact_mod.MARK_JS, [redact_mod.KINDS, redact_mod.MARK_ATTR])
+                frame.evaluate(redact_mod.MARK_JS, [kinds, redact_mod.MARK_ATTR, redact])
             except PlaywrightError:
                 continue  # a frame detaching mid-capture has nothing left to show
             marked.append(frame)
@@ -109,23 +135,32 @@ def screenshot(
 
 
 def dom_snapshot(
-    page: Page, masks: list[str], seen: dict[str, set[str]] | None = None
+    page: Page,
+    masks: list[str],
+    seen: dict[str, set[str]] | None = None,
+    hidden: set[str] | None = None,
 ) -> tuple[bytes, int]:
     """Serialised DOM of the page and its frames, with masked elements blanked.
 
-    With ``seen`` (redaction on), personal data is replaced too and the values found are
-    collected there (in memory only) so the report can say what was masked.
+    With ``seen`` (redaction on), personal data and text field values are replaced too and the
+    personal data found is collected there (in memory only) so the report can say what was
+    masked. ``hidden`` collects the texts the masks covered (in memory only: the trace
+    sanitiser removes them from the trace, whose DOM snapshots no mask reaches).
     """
-    result: dict[str, Any] = page.evaluate(_DOM_JS, masks)
+    result: dict[str, Any] = page.evaluate(_DOM_JS, [masks, seen is not None])
     parts = [str(result["html"])]
     masked = int(result["masked"])
+    covered = list(result["hidden"])
     for frame in page.frames[1:]:
         try:
-            sub: dict[str, Any] = frame.evaluate(_DOM_JS, masks)
+            sub: dict[str, Any] = frame.evaluate(_DOM_JS, [masks, seen is not None])
         except Exception:
             continue
         parts.append(f"\n<!-- cancelscout: frame {frame.url} -->\n{sub['html']}")
         masked += int(sub["masked"])
+        covered.extend(sub["hidden"])
+    if hidden is not None:
+        hidden.update(str(text) for text in covered)
     html = "".join(parts)
     if seen is not None:
         html = redact_mod.redact_text(html, seen)
@@ -143,10 +178,16 @@ def crop_box(
 
 
 def annotated_screenshot(
-    page: Page, box: dict[str, float], caption: str, masks: list[str], *, redact: bool = False
+    page: Page,
+    box: dict[str, float],
+    caption: str,
+    masks: list[str],
+    *,
+    redact: bool = False,
+    secret: str | None = None,
 ) -> bytes:
     page.evaluate(_OVERLAY_JS, [box, caption, OVERLAY_ID])
     try:
-        return screenshot(page, masks, redact=redact)
+        return screenshot(page, masks, redact=redact, secret=secret)
     finally:
         page.evaluate(f"() => document.getElementById('{OVERLAY_ID}')?.remove()")

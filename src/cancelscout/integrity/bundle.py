@@ -32,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from cancelscout.errors import UsageError
+from cancelscout.integrity.scrub import Secrets
 
 BUNDLE_FORMAT = "cancelscout-bundle/1"
 MANIFEST = "manifest.json"
@@ -104,6 +105,7 @@ class EvidenceBundle:
         self.records: list[dict[str, Any]] = []
         self._by_hash: dict[tuple[str, str], Artifact] = {}  # (suffix, sha256): first written
         self._steps = (root / STEPS).open("ab")
+        self.secrets = Secrets()  # session values no file of the bundle may hold
 
     @classmethod
     def create(cls, out_dir: Path, platform: str) -> EvidenceBundle:
@@ -136,7 +138,9 @@ class EvidenceBundle:
 
     def write(self, name: str, data: bytes) -> Artifact:
         """Write an artifact; a step's screenshot or DOM that is byte-identical to an earlier
-        one is not written twice: its record names the earlier file (same bytes, same hash)."""
+        one is not written twice: its record names the earlier file (same bytes, same hash).
+        Known secrets are scrubbed from text before it is hashed."""
+        data = self.secrets.data(name, data)
         digest = sha256_bytes(data)
         key = (name.rsplit(".", 1)[-1], digest)
         shared = name.split("/", 1)[0] in DEDUPLICATED
@@ -153,7 +157,7 @@ class EvidenceBundle:
         full = {
             "index": self.next_index,
             "time": iso_ms(utc_now()),
-            **record,
+            **self.secrets.value(record),
             "prev": self.chain_head,
         }
         line = json.dumps(full, ensure_ascii=False, sort_keys=True).encode()
@@ -176,7 +180,12 @@ class EvidenceBundle:
         version in the manifest breaks the chain. Files written after the manifest
         (signature, timestamp token) are listed in ``POST_MANIFEST`` and not hashed here.
         """
-        own = {"format": BUNDLE_FORMAT, "run_id": self.run_id, "platform": self.platform, **fields}
+        own = {
+            "format": BUNDLE_FORMAT,
+            "run_id": self.run_id,
+            "platform": self.platform,
+            **self.secrets.value(fields),
+        }
         self.append_step(
             {
                 "action": "close",

@@ -3,6 +3,7 @@ the bundle's ``run.log`` — so the bundle carries its own log whatever the glob
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -15,13 +16,18 @@ _RENDER = KeyValueRenderer(key_order=["timestamp", "level", "event"], drop_missi
 
 
 class RunLog:
-    def __init__(self, path: Path, **context: Any) -> None:
+    def __init__(
+        self, path: Path, *, scrub: Callable[[Any], Any] | None = None, **context: Any
+    ) -> None:
         self.path = path
+        self._scrub = scrub  # known secrets out of both the stderr log and run.log
         self._file = path.open("a", encoding="utf-8")
         self._context = context
         self._log = structlog.get_logger("cancelscout.run").bind(**context)
 
     def _emit(self, level: str, event: str, fields: dict[str, Any]) -> None:
+        if self._scrub is not None:
+            fields = self._scrub(fields)
         getattr(self._log, level)(event, **fields)
         if not self._file.closed:
             line = _RENDER(

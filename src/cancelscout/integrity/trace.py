@@ -9,13 +9,14 @@ in a text member. The raw trace never enters the bundle.
 from __future__ import annotations
 
 import json
+import re
 import zipfile
 from pathlib import Path
 from typing import Any
 
 from cancelscout.analysis.pii import redact_text
+from cancelscout.integrity.scrub import MIN_LENGTH, REDACTED
 
-REDACTED = "[redacted by cancelscout]"
 SECRET_HEADERS = {
     "cookie",
     "set-cookie",
@@ -24,6 +25,7 @@ SECRET_HEADERS = {
     "x-csrf-token",
     "x-xsrf-token",
 }
+_WORDS = re.compile(r"[\s,，。:：;；/|·、()（）]+")
 SECRET_KEYS = {"storagestate", "cookies", "origins", "postdata", "password", "httpcredentials"}
 
 
@@ -60,9 +62,23 @@ def _sanitize_member(name: str, data: bytes, secrets: list[str], redact: bool) -
     return (redact_text(text) if redact else text).encode("utf-8")
 
 
-def sanitize_trace(raw: Path, out: Path, secrets: list[str], *, redact: bool = True) -> None:
-    """Write a redacted copy of trace zip ``raw`` to ``out`` (``redact``: personal data too)."""
-    usable = sorted({s for s in secrets if len(s) >= 4}, key=len, reverse=True)
+def sanitize_trace(
+    raw: Path,
+    out: Path,
+    secrets: list[str],
+    *,
+    redact: bool = True,
+    covered: list[str] | None = None,
+) -> None:
+    """Write a redacted copy of trace zip ``raw`` to ``out`` (``redact``: personal data too).
+    ``covered``: what the profile's masks and blanked fields hid in the bundle, hidden here
+    too (the trace's DOM snapshots are taken by Playwright, where no mask reaches)."""
+    hide = {s for s in secrets if len(s) >= MIN_LENGTH}
+    # Word by word: the trace stores text nodes as the page had them at each action, which
+    # marking for a screenshot may have split ("张三 " + a masked ID number).
+    for text in covered or []:
+        hide.update(w for w in _WORDS.split(text) if len(w) >= 2)
+    usable = sorted(hide, key=len, reverse=True)
     with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as sink:
         for info in source.infolist():
             sink.writestr(

@@ -145,6 +145,9 @@ class RecordedRun(Generic[R]):
         )
         context.set_default_timeout(self.options.timeout_s * 1000)
         self.policy.install(context)
+        # A persistent profile brings its own cookies: their values are secrets as well.
+        secrets.extend(str(c.get("value", "")) for c in context.cookies())
+        self.recorder.bundle.secrets.add(secrets)  # out of every file and the log from now on
         return context, secrets
 
     def _fail(self, exc: CancelscoutError, status: str | None = None) -> None:

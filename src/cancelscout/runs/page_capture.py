@@ -250,13 +250,19 @@ class PageCapturer:
                 "screenshot",
                 "screenshots",
                 ".png",
-                shots.screenshot(page, self.masks, redact=self.redact, full_page=True),
+                shots.screenshot(
+                    page,
+                    self.masks,
+                    redact=self.redact,
+                    secret=self.recorder.secret,
+                    full_page=True,
+                ),
                 f"{slug}-full",
             ),
         )
 
         def dom() -> None:
-            html, count = shots.dom_snapshot(page, self.masks, seen)
+            html, count = shots.dom_snapshot(page, self.masks, seen, self.recorder.covered)
             self.recorder.masked_elements += count
             keep("dom", "dom", ".html", html)
 
@@ -266,7 +272,7 @@ class PageCapturer:
         promises: list[Promise] = []
         flagged: list[FlaggedClause] = []
         facts: list[StatusFact] = []
-        with masked(page, self.masks, redact=self.redact):
+        with masked(page, self.masks, redact=self.redact, secret=self.recorder.secret):
             text = redact_text(visible_text(page), seen)
             title = _title(page)
             words = list(getattr(self.profile.evidence, "membership_items", []) or [])

@@ -42,9 +42,17 @@ class StepRecorder:
         self.trace = trace
         # Personal data found while masking, kept in memory only, for the report's counts.
         self.redacted: dict[str, set[str]] = {}
+        # What the profile's masks and the blanked fields covered, in memory only: the trace's
+        # own DOM snapshots are scrubbed of it (no mask reaches them).
+        self.covered: set[str] = set()
         self.on_step = on_step
         self.masked_elements = 0
-        self.log = RunLog(bundle.root / "run.log", platform=profile.id, run_id=bundle.run_id)
+        self.log = RunLog(
+            bundle.root / "run.log",
+            scrub=bundle.secrets.value,
+            platform=profile.id,
+            run_id=bundle.run_id,
+        )
         self._tracing = False
         # What the run refused since the last step (set by the run: its network policy's).
         self.refusals: Callable[[], list[Blocked]] = list
@@ -97,13 +105,13 @@ class StepRecorder:
     def _snap(self, page: Page, index: int, slug: str) -> tuple[list[Artifact], str | None]:
         artifacts: list[Artifact] = []
         try:
-            png = capture.screenshot(page, self.masks, redact=self.redact)
+            png = capture.screenshot(page, self.masks, redact=self.redact, secret=self.secret)
             artifacts.append(
                 self.bundle.write(
                     self.bundle.artifact_name("screenshots", index, slug, ".png"), png
                 )
             )
-            html, masked = capture.dom_snapshot(page, self.masks, self._seen())
+            html, masked = capture.dom_snapshot(page, self.masks, self._seen(), self.covered)
             self.masked_elements += masked
             artifacts.append(
                 self.bundle.write(self.bundle.artifact_name("dom", index, slug, ".html"), html)
@@ -193,10 +201,17 @@ class StepRecorder:
         size = page.viewport_size or {"width": 1280, "height": 900}
         viewport = (size["width"], size["height"])
         shots: list[tuple[str, Callable[[], bytes]]] = [
-            ("entry", lambda: capture.screenshot(page, self.masks, redact=self.redact)),
+            (
+                "entry",
+                lambda: capture.screenshot(
+                    page, self.masks, redact=self.redact, secret=self.secret
+                ),
+            ),
             (
                 "full",
-                lambda: capture.screenshot(page, self.masks, redact=self.redact, full_page=True),
+                lambda: capture.screenshot(
+                    page, self.masks, redact=self.redact, secret=self.secret, full_page=True
+                ),
             ),
         ]
         if box is not None:
@@ -208,7 +223,11 @@ class StepRecorder:
                 (
                     "crop",
                     lambda: capture.screenshot(
-                        page, self.masks, redact=self.redact, clip=capture.crop_box(box, viewport)
+                        page,
+                        self.masks,
+                        redact=self.redact,
+                        secret=self.secret,
+                        clip=capture.crop_box(box, viewport),
                     ),
                 )
             )
@@ -216,7 +235,7 @@ class StepRecorder:
                 (
                     "annotated",
                     lambda: capture.annotated_screenshot(
-                        page, box, caption, self.masks, redact=self.redact
+                        page, box, caption, self.masks, redact=self.redact, secret=self.secret
                     ),
                 )
             )
@@ -232,7 +251,7 @@ class StepRecorder:
             artifacts.append(art)
             names[kind] = art.name
         try:
-            html, masked = capture.dom_snapshot(page, self.masks, self._seen())
+            html, masked = capture.dom_snapshot(page, self.masks, self._seen(), self.covered)
             self.masked_elements += masked
             artifacts.append(
                 self.bundle.write(self.bundle.artifact_name("dom", index, "entry", ".html"), html)
@@ -252,6 +271,11 @@ class StepRecorder:
             fields=fields,
         )
         return names
+
+    @property
+    def secret(self) -> str | None:
+        """The pattern of the session's secrets, marked on the page to be masked."""
+        return self.bundle.secrets.pattern()
 
     def _seen(self) -> dict[str, set[str]] | None:
         return self.redacted if self.redact else None
@@ -274,4 +298,10 @@ class StepRecorder:
         with tempfile.TemporaryDirectory(prefix="cancelscout-trace-") as tmp:
             raw = Path(tmp) / "raw.zip"
             context.tracing.stop(path=str(raw))
-            sanitize_trace(raw, self.bundle.root / "trace.zip", secrets, redact=self.redact)
+            sanitize_trace(
+                raw,
+                self.bundle.root / "trace.zip",
+                secrets,
+                redact=self.redact,
+                covered=sorted(self.covered),
+            )
