@@ -13,6 +13,7 @@ import pytest
 from playwright.sync_api import Page
 
 from cancelscout.browser.activity import NetworkActivity, look_token, wait_at_rest
+from cancelscout.browser.page_signals import wait_for_change, watch_changes
 from cancelscout.demo.server import SiteServer
 
 LATE = """<!DOCTYPE html><meta charset="utf-8"><main id="m"></main><script>
@@ -21,6 +22,12 @@ fetch('/api/late.json').then(r => r.json()).then(d => {
 </script>"""
 STREAM = """<!DOCTYPE html><meta charset="utf-8"><main id="m">ready</main><script>
 fetch('/api/stream');
+</script>"""
+SHADOW = """<!DOCTYPE html><meta charset="utf-8"><vip-panel></vip-panel><script>
+setTimeout(() => customElements.define('vip-panel', class extends HTMLElement {
+  connectedCallback() {
+    this.attachShadow({mode: 'open'}).innerHTML = '<a href="/vip">续费管理</a>'; }
+}), 300);
 </script>"""
 STILL = """<!DOCTYPE html><meta charset="utf-8"><input id="phone" value="x">
 <div id="box" class="a">会员</div>"""
@@ -31,6 +38,7 @@ def serve(tmp_path: Path, site_server: Callable[[str], SiteServer]) -> SiteServe
     (tmp_path / "late.html").write_text(LATE, encoding="utf-8")
     (tmp_path / "stream.html").write_text(STREAM, encoding="utf-8")
     (tmp_path / "still.html").write_text(STILL, encoding="utf-8")
+    (tmp_path / "shadow.html").write_text(SHADOW, encoding="utf-8")
     (tmp_path / "api").mkdir()
     (tmp_path / "api" / "late.json").write_text('{"label": "会员管理"}', encoding="utf-8")
     faults = {"/api/late.json": {"delay_s": 0.6}, "/api/stream": {"hang_s": 30}}
@@ -81,3 +89,12 @@ def test_look_token_ignores_what_the_tools_do_and_sees_what_the_page_does(
     assert look_token(page, activity) == before
     page.evaluate("document.getElementById('box').className = 'b'")  # the page's own change
     assert look_token(page, activity) != before
+
+
+def test_late_content_in_a_shadow_root_counts_as_a_change(page: Page, serve: SiteServer) -> None:
+    # The light DOM never changes: the content arrives in a shadow root attached later.
+    NetworkActivity(page)  # installs the page's own record of its changes
+    page.goto(serve.url + "/shadow.html", wait_until="load")
+    watch_changes(page)
+    assert wait_for_change(page, 3000)
+    assert page.locator("vip-panel a").inner_text() == "续费管理"

@@ -39,12 +39,16 @@ class Rule:
     unless: tuple[re.Pattern[str], ...]
     explanation: str
     basis: tuple[str, ...]
+    # Each frame: slots that must all be present somewhere in the sentence, in any order.
+    frames: tuple[tuple[re.Pattern[str], ...], ...] = ()
+    maps_to: tuple[str, ...] = ()  # CLAUDETTE / ToS;DR categories, for comparison
 
     def matches(self, sentence: str) -> bool:
         folded = normalize(sentence)
-        if not any(p.search(folded) for p in self.patterns):
-            return False
-        return not any(p.search(folded) for p in self.unless)
+        hit = any(p.search(folded) for p in self.patterns) or any(
+            all(slot.search(folded) for slot in frame) for frame in self.frames
+        )
+        return hit and not any(p.search(folded) for p in self.unless)
 
 
 @dataclass(frozen=True)
@@ -67,7 +71,26 @@ def _squash(text: str) -> str:
     return "".join(str(text).split())
 
 
+_SLOT = re.compile(r"<<([a-z_]+)>>")
+
+
+def _slotted(pattern: str, slots: dict[str, str], rule_id: str) -> re.Pattern[str]:
+    """``pattern`` with each ``<<slot>>`` replaced by that slot's alternatives."""
+
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(1)
+        if name not in slots:
+            raise ValueError(f"clause rule {rule_id}: unknown slot <<{name}>>")
+        return slots[name]
+
+    return re.compile(_SLOT.sub(fill, pattern))
+
+
 def parse_rules(data: dict[str, Any]) -> RuleSet:
+    slots = {
+        name: "(?:" + "|".join(str(alt) for alt in alts) + ")"
+        for name, alts in (data.get("slots") or {}).items()
+    }
     laws = {
         law_id: Law(law_id, _squash(item["name"]), _squash(item["quote"]))
         for law_id, item in data["laws"].items()
@@ -87,10 +110,15 @@ def parse_rules(data: dict[str, Any]) -> RuleSet:
                 title=item["title"],
                 severity=severity,
                 applies=tuple(item.get("applies") or ("agreement", "promo")),
-                patterns=tuple(re.compile(p) for p in item["patterns"]),
-                unless=tuple(re.compile(p) for p in item.get("unless") or ()),
+                patterns=tuple(_slotted(p, slots, item["id"]) for p in item.get("patterns") or ()),
+                unless=tuple(_slotted(p, slots, item["id"]) for p in item.get("unless") or ()),
                 explanation=_squash(item["explanation"]),
                 basis=basis,
+                frames=tuple(
+                    tuple(_slotted(part, slots, item["id"]) for part in frame)
+                    for frame in item.get("frames") or ()
+                ),
+                maps_to=tuple(item.get("maps_to") or ()),
             )
         )
     return RuleSet(laws, tuple(rules))

@@ -39,14 +39,31 @@ LAST_CHANGE_JS = """(() => {
         && caretless(r.oldValue) === caretless(r.target.getAttribute('style')))
     : r.type === 'childList' && [...r.addedNodes, ...r.removedNodes].every(ours)
         && r.addedNodes.length + r.removedNodes.length > 0;
-  new MutationObserver(records => {
-    const page = records.filter(r => !tooling(r));
-    if (!page.length) return;
+  const changed = nodes => {
     const now = performance.now();
     window.__csLastAny = now;
-    if (page.some(r => r.type !== 'attributes')) window.__csLastChange = now;
-  }).observe(document, {subtree: true, childList: true, characterData: true, attributes: true,
-    attributeOldValue: true});
+    if (nodes) window.__csLastChange = now;
+  };
+  const observer = new MutationObserver(records => {
+    const page = records.filter(r => !tooling(r));
+    if (page.length) changed(page.some(r => r.type !== 'attributes'));
+  });
+  const options = {subtree: true, childList: true, characterData: true, attributes: true,
+    attributeOldValue: true};
+  observer.observe(document, options);
+  // Shadow roots are outside the document's subtree: watch each one as it is attached (a
+  // custom element rendering late into its shadow root is late content too).
+  const attach = Element.prototype.attachShadow;
+  Element.prototype.attachShadow = function (init) {
+    const root = attach.call(this, init);
+    try { observer.observe(root, options); } catch (e) { /* a detached host */ }
+    changed(true);
+    return root;
+  };
+  const visit = node => node.querySelectorAll('*').forEach(el => {
+    if (el.shadowRoot) { observer.observe(el.shadowRoot, options); visit(el.shadowRoot); }
+  });
+  visit(document);  // roots attached before this script ran (a page opened before watching)
 })();"""
 # What a picture of the page depends on, short of the pixels: its URL, its last change of any
 # kind, scroll and size, and whether anything is moving.

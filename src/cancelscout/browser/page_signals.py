@@ -86,13 +86,16 @@ def dom_quiet(page: Page) -> None:
 WATCH_CHANGES_JS = """() => {
   if (window.__csWatch) window.__csWatch.disconnect();
   window.__csChanges = 0;
+  window.__csWatchStart = performance.now();  // shadow roots: see __csLastChange (activity.py)
   window.__csWatch = new MutationObserver(() => { window.__csChanges += 1; });
   window.__csWatch.observe(document, {subtree: true, childList: true, characterData: true});
 }"""
 WAIT_CHANGE_JS = """ms => new Promise(resolve => {
   const started = Date.now();
   const check = () => {
-    if (window.__csChanges) { resolve(true); return; }
+    const deep = window.__csLastChange !== undefined
+      && window.__csLastChange > window.__csWatchStart;
+    if (window.__csChanges || deep) { resolve(true); return; }
     if (Date.now() - started >= ms) { resolve(false); return; }
     setTimeout(check, 50);
   };

@@ -1,0 +1,97 @@
+"""Clause rules against the clause corpus (tests/clause_corpus): recall and precision.
+
+    .venv/bin/python benchmarks/clause_corpus.py tune [--misses]
+    .venv/bin/python benchmarks/clause_corpus.py held-out
+
+A sentence labelled with a family counts as caught when the rules flag it with that family (or
+one its ``also`` names); flagged with another family only, it is caught as unfair but in the
+wrong family. An ``ordinary`` sentence flagged at all is a false flag. Recall = caught / unfair;
+precision = right flags / all flagged sentences. The held-out split prints totals only: rules
+are never tuned on it (issue 12).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "src"))
+
+from cancelscout.analysis.clauses import default_rules  # noqa: E402
+
+SPLITS = {"tune": "tune.yaml", "held-out": "heldout.yaml"}
+
+
+def flags(text: str) -> set[str]:
+    rules = default_rules()
+    return {rule.id for rule in rules.rules if rule.matches(text)}
+
+
+def measure(items: list[dict[str, Any]]) -> dict[str, Any]:
+    caught = wrong_family = missed = false_flags = flagged_right = 0
+    per_family: Counter[str] = Counter()
+    per_family_caught: Counter[str] = Counter()
+    misses: list[str] = []
+    for item in items:
+        got = flags(item["text"])
+        label = item["label"]
+        if label == "ordinary":
+            if got:
+                false_flags += 1
+                misses.append(f"FALSE {sorted(got)}: {item['text']}")
+            continue
+        per_family[label] += 1
+        wanted = {label, *item.get("also", [])}
+        if got & wanted:
+            caught += 1
+            flagged_right += 1
+            per_family_caught[label] += 1
+        elif got:
+            wrong_family += 1
+            misses.append(f"WRONG {label} got {sorted(got)}: {item['text']}")
+        else:
+            missed += 1
+            misses.append(f"MISS {label}: {item['text']}")
+    unfair = caught + wrong_family + missed
+    flagged = caught + wrong_family + false_flags
+    return {
+        "unfair": unfair,
+        "ordinary": len(items) - unfair,
+        "recall": caught / unfair if unfair else 0.0,
+        "recall_any_family": (caught + wrong_family) / unfair if unfair else 0.0,
+        "precision": flagged_right / flagged if flagged else 0.0,
+        "false_flags": false_flags,
+        "per_family": {f: (per_family_caught[f], n) for f, n in sorted(per_family.items())},
+        "misses": misses,
+    }
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("split", choices=list(SPLITS))
+    parser.add_argument("--misses", action="store_true", help="list misses (tune split only)")
+    args = parser.parse_args()
+    path = REPO / "tests" / "clause_corpus" / SPLITS[args.split]
+    items = yaml.safe_load(path.read_text("utf-8"))
+    result = measure(items)
+    print(
+        f"{args.split}: {result['unfair']} unfair, {result['ordinary']} ordinary sentences\n"
+        f"recall {result['recall']:.1%} (any family: {result['recall_any_family']:.1%}), "
+        f"precision {result['precision']:.1%}, false flags on ordinary: {result['false_flags']}"
+    )
+    if args.split == "tune":
+        for family, (caught, total) in result["per_family"].items():
+            print(f"  {family:22} {caught:3}/{total}")
+        if args.misses:
+            print("\n".join(result["misses"]))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
