@@ -149,6 +149,9 @@ class CapturedPage(BaseModel):
     record: int | None = Field(None, description="Index of the capture record in steps.jsonl.")
     http_status: int | None = None
     error: str | None = None
+    warning: str | None = Field(
+        None, description="The page was empty or still loading when captured (a finding)."
+    )
 
 
 class FlaggedClause(BaseModel):

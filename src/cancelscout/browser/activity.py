@@ -15,7 +15,12 @@ import time
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Request
 
-from cancelscout.browser.page_signals import LOADING_RE, QUIET_MAX_MS
+from cancelscout.browser.page_signals import (
+    LOADING_RE,
+    QUIET_MAX_MS,
+    wait_for_change,
+    watch_changes,
+)
 
 REST_MS = 120  # no request in flight, no DOM change for this long: at rest (as TRANSITION_QUIET_MS)
 NETWORK_MAX_MS = 1000  # a request still open after this is a stream, not content on its way
@@ -161,3 +166,33 @@ def wait_at_rest(
             return False
         with contextlib.suppress(PlaywrightError):
             page.wait_for_timeout(POLL_MS)  # lets the request events arrive
+
+
+LATE_MS = 3000  # how long an empty or loading page is given to fill in
+_EMPTY_CHARS = 20
+_CONTENT_JS = """() => {
+  const text = document.body ? document.body.innerText.replace(/\\s+/g, ' ').trim() : '';
+  return {chars: text.length, loading: LOADING.test(text)};
+}""".replace("LOADING", LOADING_RE)
+
+
+def wait_for_content(page: Page, activity: NetworkActivity, moved_at: float) -> str | None:
+    """Wait for the page to come to rest and, if it is still empty or loading (a hash-routed app
+    fetching its route), for its content (bounded). Returns what is wrong with the page as
+    captured — empty, or still loading — or None when it has content."""
+    wait_at_rest(page, activity, moved_at)
+    for attempt in range(2):
+        try:
+            state = page.evaluate(_CONTENT_JS)
+        except PlaywrightError:
+            return None
+        if state["chars"] >= _EMPTY_CHARS and not state["loading"]:
+            return None
+        if attempt == 1:
+            break
+        watch_changes(page)
+        if wait_for_change(page, LATE_MS):
+            wait_at_rest(page, activity, time.monotonic())
+    if state["loading"]:
+        return "the page still showed a loading indicator when it was captured"
+    return f"the page was empty when it was captured ({state['chars']} characters of text)"

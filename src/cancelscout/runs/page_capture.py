@@ -11,6 +11,7 @@ screenshot, the DOM snapshot, the PDF print and the visible text (all masked) as
 from __future__ import annotations
 
 import contextlib
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urljoin
@@ -20,14 +21,16 @@ from playwright.sync_api import Error as PlaywrightError
 
 from cancelscout.analysis.findings import analyse, conclude, definite
 from cancelscout.analysis.kinds import infer_kind
-from cancelscout.analysis.orders import orders_from_tables
+from cancelscout.analysis.orders import merge_orders, orders_from_records, orders_from_tables
 from cancelscout.analysis.pii import redact_text
 from cancelscout.browser import rules
 from cancelscout.browser import snapshots as shots
 from cancelscout.browser.actions import Actions
+from cancelscout.browser.activity import NetworkActivity, wait_for_content
 from cancelscout.browser.page_signals import order_tables, settle
 from cancelscout.browser.policy import NetworkPolicy
 from cancelscout.browser.printing import masked, print_pdf, visible_text
+from cancelscout.browser.records import page_records
 from cancelscout.browser.runtime import browser_gone
 from cancelscout.browser.watch import guard_page
 from cancelscout.errors import BlockedActionError, SiteError, UsageError, first_line
@@ -91,6 +94,7 @@ class PageCapturer:
         self._flags: set[str] = set()
         self._renew_from_rules: str = "unknown"
         self.page: Page | None = None
+        self._activity: NetworkActivity | None = None
 
     # -- requests ---------------------------------------------------------------------------
     def requests(self, what: Sequence[str], urls: Sequence[str]) -> list[_Request]:
@@ -113,6 +117,7 @@ class PageCapturer:
                 "--url."
             )
         self.page = self.context.new_page()
+        self._activity = NetworkActivity(self.page)  # requests in flight, for late content
         guard_page(self.page, self._on_refused)
         already_blocked = len(self.policy.blocked)
         try:
@@ -150,7 +155,10 @@ class PageCapturer:
             if browser_gone(exc):
                 raise SiteError(f"the browser failed: {first_line(str(exc))}") from None
             return
+        moved_at = time.monotonic()
         settle(page)
+        assert self._activity is not None
+        content_warning = wait_for_content(page, self._activity, moved_at)
         self._visited.add(page.url)
         status = response.status if response is not None else None
         if status is not None and status >= 400:
@@ -173,7 +181,7 @@ class PageCapturer:
             self._flags.add("needs_human")
             self._failed(request, label, before, f"the site shows a human check ({challenge})")
             return
-        self._capture_page(request, label, before, status)
+        self._capture_page(request, label, before, status, content_warning)
 
     def _failed(
         self,
@@ -212,8 +220,15 @@ class PageCapturer:
 
     # -- one page ---------------------------------------------------------------------------
     def _capture_page(
-        self, request: _Request, label: str, before: str, http_status: int | None
+        self,
+        request: _Request,
+        label: str,
+        before: str,
+        http_status: int | None,
+        content_warning: str | None,
     ) -> None:
+        """Fix the page into the bundle; ``content_warning``: it was empty or still loading
+        when captured (a finding of the record and the page, never passed over in silence)."""
         page = self.page
         assert page is not None
         bundle = self.recorder.bundle
@@ -276,7 +291,10 @@ class PageCapturer:
             text = redact_text(visible_text(page), seen)
             title = _title(page)
             words = list(getattr(self.profile.evidence, "membership_items", []) or [])
-            orders = orders_from_tables(order_tables(page), url, words or None)
+            orders = merge_orders(
+                orders_from_tables(order_tables(page), url, words or None),
+                orders_from_records(page_records(page), url, words or None),
+            )
             if request.kind is None:
                 kind = infer_kind(text, title, orders)
             attempt("pdf", lambda: keep("pdf", "pdf", ".pdf", print_pdf(page)))
@@ -327,6 +345,7 @@ class PageCapturer:
                     "status_facts": [f.model_dump(mode="json") for f in facts],
                 },
                 **({"capture_error": "; ".join(errors)} if errors else {}),
+                **({"content_warning": content_warning} if content_warning else {}),
             },
         )
         self.result.pages.append(
@@ -345,6 +364,7 @@ class PageCapturer:
                 record=index,
                 http_status=http_status,
                 error="; ".join(errors) or None,
+                warning=content_warning,
             )
         )
         self.result.promises.extend(promises)
