@@ -93,8 +93,21 @@ def test_clauses_laws_quote_what_the_rules_rely_on() -> None:
     assert "减轻或者免除经营者责任" in laws["cpl-26"].quote
     assert "不合理地免除或者减轻其责任" in laws["civil-497"].quote
     assert "引人误解的宣传" in laws["cpl-20"].quote
-    assert "随时取消或者变更的选项" in laws["ntm-18"].quote
+    assert "自动续费等日期前" in laws["cpl-impl-10"].quote
+    assert "默认同意的选项" in laws["ecl-19"].quote
+    assert "用户注销设置不合理条件" in laws["ecl-24"].quote
+    assert "退回预付款" in laws["cpl-53"].quote
+    assert "有权撤回其同意" in laws["pipl-15"].quote
     assert "退还预付款" in laws["cpl-impl-22"].quote
+
+
+def test_clauses_every_law_names_its_version_date_and_source() -> None:
+    for law in default_rules().laws.values():
+        assert law.version and re.fullmatch(r"\d{4}-\d{2}-\d{2}", law.effective), law.id
+        assert law.source.startswith(("http://", "https://")), law.id
+        # No official page could be reached: every text says it was checked against a copy.
+        assert law.checked == "republished copy", law.id
+        assert "系转载文本，请以官方公布文本为准" in law.citation
 
 
 @pytest.mark.parametrize(

@@ -84,7 +84,10 @@ def test_letter_request_facts_and_hashes_match_bundle(
     for field in ("平台经营者名称", "姓名", "联系电话", "应退金额", "实际服务与宣传不符"):
         assert f"【待填写：{field}" in letter
     # Only articles whose quoted text supports a point are cited.
-    assert "第四百九十七条" in letter and "第十八条" in letter and "第二十二条" in letter
+    assert "第四百九十七条" in letter and "第十条第二款" in letter and "第二十二条" in letter
+    # Each with its version, the date it took effect and where its text was checked.
+    assert "国务院令第778号，2024年3月15日公布，2024-07-01起施行" in letter
+    assert "系转载文本，请以官方公布文本为准" in letter
 
 
 def test_letter_facts_fill_placeholders_and_are_labelled(

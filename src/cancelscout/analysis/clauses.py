@@ -22,11 +22,24 @@ SEVERITY_ORDER: dict[str, int] = {"high": 0, "medium": 1, "low": 2}
 _SENTENCE = re.compile(r"[^。！？!?\n]+[。！？!?]*")
 
 
+CHECKED = ("official publication", "republished copy")
+
+
 @dataclass(frozen=True)
 class Law:
     id: str
     name: str
     quote: str
+    version: str = ""  # adoption / amendment, or 令号: the one version quoted
+    effective: str = ""  # the date that version took effect
+    source: str = ""  # the URL the quote was checked against
+    checked: str = ""  # one of CHECKED
+
+    @property
+    def citation(self) -> str:
+        """How letters name the version, its date in force and where the text was checked."""
+        note = "，系转载文本，请以官方公布文本为准" if self.checked != CHECKED[0] else ""
+        return f"（{self.version}，{self.effective}起施行；文本据 {self.source}{note}）"
 
 
 @dataclass(frozen=True)
@@ -91,10 +104,20 @@ def parse_rules(data: dict[str, Any]) -> RuleSet:
         name: "(?:" + "|".join(str(alt) for alt in alts) + ")"
         for name, alts in (data.get("slots") or {}).items()
     }
-    laws = {
-        law_id: Law(law_id, _squash(item["name"]), _squash(item["quote"]))
-        for law_id, item in data["laws"].items()
-    }
+    laws: dict[str, Law] = {}
+    for law_id, item in data["laws"].items():
+        missing = [k for k in ("version", "effective", "source", "checked") if not item.get(k)]
+        if missing or item.get("checked") not in CHECKED:
+            raise ValueError(f"law {law_id}: needs {', '.join(missing) or 'checked'} {CHECKED}")
+        laws[law_id] = Law(
+            law_id,
+            _squash(item["name"]),
+            _squash(item["quote"]),
+            version=str(item["version"]),
+            effective=str(item["effective"]),
+            source=str(item["source"]),
+            checked=str(item["checked"]),
+        )
     rules: list[Rule] = []
     for item in data["rules"]:
         basis = tuple(item["basis"])

@@ -154,7 +154,10 @@ def capture_section(bundle: EvidenceBundle, lang: str) -> dict[str, Any] | None:
     clauses = [
         {
             **clause.model_dump(),
-            "laws": [{"name": laws[b].name, "quote": laws[b].quote} for b in clause.basis],
+            "laws": [
+                {"name": laws[b].name, "quote": laws[b].quote, "citation": laws[b].citation}
+                for b in clause.basis
+            ],
             "crop_src": image_src(bundle, clause.crop) if clause.crop else None,
         }
         for clause in capture.clauses

@@ -92,10 +92,18 @@ def _laws_for(capture: CaptureResult, facts: Facts) -> list[dict[str, str]]:
     if any(o.membership for o in capture.orders) or facts.paid_amount:
         wanted.append("cpl-impl-22")  # the refund of money paid in advance for the service
     if capture.auto_renew == "on":
-        wanted.append("ntm-18")  # notice before renewal, an easy way to cancel at any time
+        wanted.append("cpl-impl-10")  # notice before the service and before each renewal
     order = list(rules.laws)
     unique = sorted(dict.fromkeys(wanted), key=order.index)
-    return [{"id": i, "name": rules.laws[i].name, "quote": rules.laws[i].quote} for i in unique]
+    return [
+        {
+            "id": i,
+            "name": rules.laws[i].name,
+            "quote": rules.laws[i].quote,
+            "citation": rules.laws[i].citation,
+        }
+        for i in unique
+    ]
 
 
 def build_context(
