@@ -49,6 +49,8 @@ def _capture(capture_run: Capture, shop: SiteServer, *paths: str) -> CaptureResu
         "/orders-dl.html",
         "/orders-mobile.html",
         "/orders-api.html",  # drawn after the API answers 0.8 s late
+        "/orders-shadow.html",  # in a web component's shadow root, fetched late
+        "/orders-frame.html",  # the table, inside an iframe
         "/app.html#/orders",  # a hash-routed app fetching its route
     ],
 )

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import time
+from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Request
@@ -171,9 +172,24 @@ def wait_at_rest(
 LATE_MS = 3000  # how long an empty or loading page is given to fill in
 _EMPTY_CHARS = 20
 _CONTENT_JS = """() => {
-  const text = document.body ? document.body.innerText.replace(/\\s+/g, ' ').trim() : '';
+  const parts = [document.body ? document.body.innerText : ''];
+  const visit = root => root.querySelectorAll('*').forEach(el => {
+    if (el.shadowRoot) { parts.push(el.shadowRoot.textContent || ''); visit(el.shadowRoot); }
+  });
+  visit(document);  // a web component's content counts too
+  const text = parts.join(' ').replace(/\\s+/g, ' ').trim();
   return {chars: text.length, loading: LOADING.test(text)};
 }""".replace("LOADING", LOADING_RE)
+
+
+def _content(page: Page) -> dict[str, Any]:
+    """How much text the page shows, shadow roots and frames included, and whether it says it
+    is loading."""
+    state: dict[str, Any] = page.evaluate(_CONTENT_JS)
+    for frame in page.frames[1:]:
+        with contextlib.suppress(PlaywrightError):
+            state["chars"] += len(str(frame.evaluate("() => document.body.innerText")).strip())
+    return state
 
 
 def wait_for_content(page: Page, activity: NetworkActivity, moved_at: float) -> str | None:
@@ -183,7 +199,7 @@ def wait_for_content(page: Page, activity: NetworkActivity, moved_at: float) -> 
     wait_at_rest(page, activity, moved_at)
     for attempt in range(2):
         try:
-            state = page.evaluate(_CONTENT_JS)
+            state = _content(page)
         except PlaywrightError:
             return None
         if state["chars"] >= _EMPTY_CHARS and not state["loading"]:
