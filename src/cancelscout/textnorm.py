@@ -9,15 +9,38 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from functools import lru_cache
+from functools import cache, lru_cache
+from importlib import resources
 
 from opencc import OpenCC
 
 _T2S = OpenCC("t2s")
-_S2T = OpenCC("s2t")
-# Taiwan and Hong Kong standards differ from OpenCC's default traditional form (启→啟 vs 啓).
-_S2T_REGIONAL = (OpenCC("s2tw"), OpenCC("s2hk"))
+# Character-level tables of the same OpenCC data: a single character needs no phrase
+# dictionary, and loading s2t, s2tw and s2hk with theirs cost ~55 ms of every start. Taiwan and
+# Hong Kong standards differ from OpenCC's default traditional form (启→啟 vs 啓).
+_CHAR_TABLES = (
+    "STCharacters.txt",
+    "TSCharacters.txt",
+    "TWVariants.txt",
+    "TWVariantsRev.txt",
+    "HKVariants.txt",
+    "HKVariantsRev.txt",
+)
 _SPACE = re.compile(r"\s+")
+
+
+@cache
+def _char_table() -> dict[str, set[str]]:
+    """Every character → its other forms (simplified, traditional, Taiwan, Hong Kong)."""
+    table: dict[str, set[str]] = {}
+    folder = resources.files("opencc").joinpath("dictionary")
+    for name in _CHAR_TABLES:
+        for line in folder.joinpath(name).read_text(encoding="utf-8").splitlines():
+            key, _, values = line.partition("\t")
+            for value in values.split():
+                table.setdefault(key, set()).add(value)
+                table.setdefault(value, set()).add(key)
+    return table
 
 
 def normalize(text: str) -> str:
@@ -48,8 +71,9 @@ def _width_forms(char: str) -> set[str]:
 
 @lru_cache(maxsize=4096)
 def _char_variants(char: str) -> str:
-    forms = {char, _T2S.convert(char), _S2T.convert(char)}
-    forms |= {conv.convert(f) for conv in _S2T_REGIONAL for f in list(forms)}
+    table = _char_table()
+    forms = {char} | table.get(char, set())
+    forms |= {v for f in list(forms) for v in table.get(f, set())}  # 启 → 啟 → 啓
     forms = {w for f in forms if len(f) == 1 for w in _width_forms(f)}
     if len(forms) == 1:
         return re.escape(char)
