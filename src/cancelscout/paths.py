@@ -7,6 +7,7 @@ Everything private (saved sessions, signing keys) lives under one folder created
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import platformdirs
@@ -39,9 +40,15 @@ def user_profiles_dir() -> Path:
 
 
 def bundled_profiles_dir() -> Path | None:
-    """``site_profiles/`` of the source checkout this package runs from, if there is one."""
-    candidate = REPO_ROOT / "site_profiles"
-    return candidate if candidate.is_dir() else None
+    """The bundled ``site_profiles/``: the source checkout's when running from one, else the
+    copy an installed wheel put under ``<prefix>/share/cancelscout/site_profiles``."""
+    for candidate in (
+        REPO_ROOT / "site_profiles",
+        Path(sys.prefix) / "share" / APP / "site_profiles",
+    ):
+        if candidate.is_dir():
+            return candidate
+    return None
 
 
 def default_output_dir() -> Path:

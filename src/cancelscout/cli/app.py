@@ -22,7 +22,7 @@ app = typer.Typer(
     name="cancelscout",
     help="Locate and prove the hidden cancel / auto-renew entry of membership sites.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,  # --install-completion / --show-completion (bash, zsh, fish, PowerShell)
     pretty_exceptions_enable=False,
 )
 
