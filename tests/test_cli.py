@@ -314,14 +314,15 @@ def test_cli_fresh_user_data_dir_is_login_required(
     assert (tmp_path / "chrome-profile").is_dir()
 
 
-def test_cli_session_and_user_data_dir_together_exit_2(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("first", "second"), [("--session", "--user-data-dir"), ("--session", "--cookies")]
+)
+def test_cli_two_login_sources_together_exit_2(tmp_path: Path, first: str, second: str) -> None:
     proc = run_cli(
-        "locate-cancel",
-        "demo-xingchen",
-        "--session",
-        str(tmp_path / "s.json"),
-        "--user-data-dir",
-        str(tmp_path / "p"),
+        "locate-cancel", "demo-xingchen", first, str(tmp_path / "a"), second, str(tmp_path / "b")
     )
     assert proc.returncode == 2
-    assert "use either --session or --user-data-dir, not both." in proc.stderr
+    assert (
+        f"use one of --session, --cookies or --user-data-dir, not {first} and {second}."
+        in proc.stderr
+    )

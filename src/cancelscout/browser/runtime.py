@@ -6,6 +6,8 @@ The CLI opens one with :func:`open_runtime`; tests build one around pytest-playw
 
 from __future__ import annotations
 
+import contextlib
+import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -89,3 +91,16 @@ _FATAL_BROWSER_ERRORS = ("Target crashed", "has been closed", "Connection closed
 def browser_gone(exc: PlaywrightError) -> bool:
     """A crash or a closed browser, as opposed to a locator that did not match."""
     return any(marker in str(exc) for marker in _FATAL_BROWSER_ERRORS)
+
+
+def discard_trace_working_files(name: str) -> None:
+    """Remove the working files of trace ``name`` (raw requests, Cookie headers included).
+
+    Playwright keeps them in the browser's artifacts folder until the browser closes; a browser
+    shared by several runs (tests, ``profiles test --all``) would keep every run's for its whole
+    life. The sanitised copy is in the bundle once the trace is saved.
+    """
+    for folder in Path(tempfile.gettempdir()).glob("playwright-artifacts-*"):
+        for path in folder.glob(f"{name}*"):
+            with contextlib.suppress(OSError):
+                path.unlink()

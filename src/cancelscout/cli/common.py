@@ -10,7 +10,7 @@ import json
 import sys
 from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypeVar
+from typing import TYPE_CHECKING, Annotated, Any, NoReturn, TypedDict, TypeVar
 
 import typer
 from rich.console import Console
@@ -50,6 +50,14 @@ OutOpt = Annotated[
 SessionOpt = Annotated[
     Path | None,
     typer.Option("--session", help="Playwright storage-state JSON of your logged-in session."),
+]
+CookiesOpt = Annotated[
+    Path | None,
+    typer.Option(
+        "--cookies",
+        help="cookies.txt (Netscape format, as browser extensions, curl and yt-dlp write) of "
+        "your logged-in browser; only the platform's cookies are used, in memory only.",
+    ),
 ]
 UserDataDirOpt = Annotated[
     Path | None,
@@ -167,3 +175,23 @@ def progress_printer(enabled: bool) -> Callable[[dict[str, Any]], None] | None:
         )
 
     return show
+
+
+class LoginSource(TypedDict):
+    session_file: Path | None
+    cookies_file: Path | None
+    user_data_dir: Path | None
+
+
+def login_source(
+    session: Path | None, cookies: Path | None, user_data_dir: Path | None
+) -> LoginSource:
+    """The run options for where the login comes from: one of --session, --cookies and
+    --user-data-dir at most."""
+    given = [n for n, v in (("--session", session), ("--cookies", cookies),
+                            ("--user-data-dir", user_data_dir)) if v is not None]  # fmt: skip
+    if len(given) > 1:
+        raise UsageError(
+            f"use one of --session, --cookies or --user-data-dir, not {' and '.join(given)}."
+        )
+    return LoginSource(session_file=session, cookies_file=cookies, user_data_dir=user_data_dir)

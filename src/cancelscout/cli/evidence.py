@@ -13,6 +13,7 @@ import typer
 from cancelscout.cli.common import (
     BaseUrlOpt,
     BrowserOpt,
+    CookiesOpt,
     HeadedOpt,
     JsonOpt,
     LangOpt,
@@ -27,6 +28,7 @@ from cancelscout.cli.common import (
     UserDataDirOpt,
     evidence_options,
     handle_errors,
+    login_source,
     out,
     pick_lang,
     progress_printer,
@@ -83,6 +85,7 @@ def capture_cmd(
         typer.Option("--url", help="An extra page to capture (repeatable); alone: no profile."),
     ] = None,
     session: SessionOpt = None,
+    cookies: CookiesOpt = None,
     user_data_dir: UserDataDirOpt = None,
     out_dir: OutOpt = None,
     headed: HeadedOpt = False,
@@ -115,8 +118,7 @@ def capture_cmd(
     from cancelscout.session import saved_session_path
 
     urls = tuple(url or ())
-    if session is not None and user_data_dir is not None:
-        raise UsageError("use either --session or --user-data-dir, not both.")
+    source = login_source(session, cookies, user_data_dir)
     lang_code = pick_lang(lang, default=terminal_lang())
     evidence = evidence_options(sign_key, no_sign, tsa, no_redact, no_trace)
     kinds = parse_what(what)
@@ -138,15 +140,14 @@ def capture_cmd(
                 f"--url {off_host[0]} is not on {profile.id}'s hosts "
                 f"({', '.join(profile.hosts())}); capture stays on the platform."
             )
-        if session is None and user_data_dir is None:
+        if not any(source.values()):
             saved = saved_session_path(profile.id)
-            session = saved if saved.exists() else None
+            source["session_file"] = saved if saved.exists() else None
     options = CaptureOptions(
         out_dir=out_dir or paths.default_output_dir(),
         what=kinds,
         urls=urls,
-        session_file=session,
-        user_data_dir=user_data_dir,
+        **source,
         timeout_s=timeout,
         lang=pick_lang(lang, default="zh"),
         profile_path=profile_path,

@@ -13,9 +13,11 @@ from rich.markup import escape
 from cancelscout.cli.common import (
     BaseUrlOpt,
     BrowserOpt,
+    CookiesOpt,
     HeadedOpt,
     JsonOpt,
     LangOpt,
+    LoginSource,
     NoRedactOpt,
     NoSignOpt,
     NoTraceOpt,
@@ -29,6 +31,7 @@ from cancelscout.cli.common import (
     err,
     evidence_options,
     handle_errors,
+    login_source,
     pick_lang,
     progress_printer,
 )
@@ -43,6 +46,7 @@ def locate_cancel_cmd(
     platform: Annotated[str | None, typer.Argument(help="Profile id, e.g. demo-xingchen.")] = None,
     url: Annotated[str | None, typer.Option("--url", help="Start page (discovery mode).")] = None,
     session: SessionOpt = None,
+    cookies: CookiesOpt = None,
     user_data_dir: UserDataDirOpt = None,
     out_dir: OutOpt = None,
     headed: HeadedOpt = False,
@@ -89,8 +93,7 @@ def locate_cancel_cmd(
             "missing PLATFORM (a profile id, see 'cancelscout profiles list') or --url URL "
             "(discovery on a site without a profile)."
         )
-    if session is not None and user_data_dir is not None:
-        raise UsageError("use either --session or --user-data-dir, not both.")
+    source = login_source(session, cookies, user_data_dir)
     lang_code = pick_lang(lang, default=terminal_lang())
     evidence = evidence_options(sign_key, no_sign, tsa, no_redact, no_trace)
     budgets = {"max_pages": max_pages, "max_actions": max_actions, "time_budget_s": time_budget}
@@ -103,8 +106,7 @@ def locate_cancel_cmd(
         assert url is not None
         result = _discover(
             url,
-            session,
-            user_data_dir,
+            source,
             out_dir,
             headed,
             timeout,
@@ -120,15 +122,14 @@ def locate_cancel_cmd(
     profile, profile_path = registry.get(platform)
     if url is not None:
         base_url = base_url or url
-    if session is None and user_data_dir is None:
+    if not any(source.values()):
         saved = saved_session_path(profile.id)
-        session = saved if saved.exists() else None
+        source["session_file"] = saved if saved.exists() else None
     from cancelscout import paths
 
     options = LocateOptions(
         out_dir=out_dir or paths.default_output_dir(),
-        session_file=session,
-        user_data_dir=user_data_dir,
+        **source,
         timeout_s=timeout,
         base_url=base_url,
         lang=pick_lang(lang, default="zh"),
@@ -152,8 +153,7 @@ def locate_cancel_cmd(
 
 def _discover(
     url: str,
-    session: Path | None,
-    user_data_dir: Path | None,
+    source: LoginSource,
     out_dir: Path | None,
     headed: bool,
     timeout: float,
@@ -169,8 +169,7 @@ def _discover(
 
     options = LocateOptions(
         out_dir=out_dir or paths.default_output_dir(),
-        session_file=session,
-        user_data_dir=user_data_dir,
+        **source,
         timeout_s=timeout,
         lang=pick_lang(lang, default="zh"),
         on_step=on_step,

@@ -16,6 +16,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from cancelscout.browser.policy import NetworkPolicy, allowed_requests
 from cancelscout.browser.runtime import Runtime
+from cancelscout.cookies_txt import read_cookies_txt
 from cancelscout.errors import (
     CancelscoutError,
     LoginRequiredError,
@@ -139,6 +140,9 @@ class RecordedRun(Generic[R]):
         secrets: list[str] = []
         if self.options.session_file is not None:
             storage = read_session(self.options.session_file)
+            secrets = secrets_of_storage_state(storage)
+        elif self.options.cookies_file is not None:  # in memory only, the platform's hosts only
+            storage = read_cookies_txt(self.options.cookies_file, self.profile.hosts())
             secrets = secrets_of_storage_state(storage)
         context = self.runtime.new_context(
             storage_state=storage, user_data_dir=self.options.user_data_dir

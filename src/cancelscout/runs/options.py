@@ -16,6 +16,7 @@ class RunOptions:
 
     out_dir: Path
     session_file: Path | None = None
+    cookies_file: Path | None = None  # Netscape cookies.txt, read into memory at the start
     user_data_dir: Path | None = None
     timeout_s: float = 15.0
     lang: str = "zh"

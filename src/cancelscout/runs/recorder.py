@@ -16,6 +16,7 @@ from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
 from cancelscout.browser import snapshots as capture
+from cancelscout.browser.runtime import discard_trace_working_files
 from cancelscout.errors import first_line
 from cancelscout.integrity.bundle import Artifact, EvidenceBundle, iso_ms, utc_now
 from cancelscout.integrity.runlog import RunLog
@@ -283,11 +284,17 @@ class StepRecorder:
     def redaction_counts(self) -> dict[str, int]:
         return {kind: len(values) for kind, values in sorted(self.redacted.items())}
 
+    @property
+    def _trace_name(self) -> str:
+        return f"cancelscout-{self.bundle.run_id}"
+
     def start_trace(self, context: BrowserContext) -> None:
         if not self.trace:
             return
         # The trace's screencast frames cannot be masked, so they are left out when redacting.
-        context.tracing.start(screenshots=not self.redact, snapshots=True, sources=False)
+        context.tracing.start(
+            name=self._trace_name, screenshots=not self.redact, snapshots=True, sources=False
+        )
         self._tracing = True
 
     def stop_trace(self, context: BrowserContext, secrets: list[str]) -> None:
@@ -295,13 +302,16 @@ class StepRecorder:
         if not self._tracing:
             return
         self._tracing = False
-        with tempfile.TemporaryDirectory(prefix="cancelscout-trace-") as tmp:
-            raw = Path(tmp) / "raw.zip"
-            context.tracing.stop(path=str(raw))
-            sanitize_trace(
-                raw,
-                self.bundle.root / "trace.zip",
-                secrets,
-                redact=self.redact,
-                covered=sorted(self.covered),
-            )
+        try:
+            with tempfile.TemporaryDirectory(prefix="cancelscout-trace-") as tmp:
+                raw = Path(tmp) / "raw.zip"
+                context.tracing.stop(path=str(raw))
+                sanitize_trace(
+                    raw,
+                    self.bundle.root / "trace.zip",
+                    secrets,
+                    redact=self.redact,
+                    covered=sorted(self.covered),
+                )
+        finally:
+            discard_trace_working_files(self._trace_name)

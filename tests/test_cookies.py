@@ -1,0 +1,116 @@
+"""--cookies: a Netscape cookies.txt, read into memory for the platform's hosts only; no value
+of it in the bundle, the log, or a file left behind."""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import zipfile
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from cancelscout.browser.runtime import Runtime
+from cancelscout.cookies_txt import read_cookies_txt
+from cancelscout.demo.server import SiteServer
+from cancelscout.errors import SessionError
+from cancelscout.profiles.registry import ProfileRegistry
+from cancelscout.runs.locate import LocateOptions, locate_cancel
+
+TXT = """# Netscape HTTP Cookie File
+# exported by a browser extension
+
+#HttpOnly_.shop.example\tTRUE\t/\tFALSE\t0\tPHPSESSID\tsess-4f1c9a77d2e0
+shop.example\tFALSE\t/user\tTRUE\t1893456000\tlang\tzh-CN
+.other.example\tTRUE\t/\tFALSE\t0\tsid\tnot-for-this-platform
+"""
+
+
+def _write(path: Path, text: str, mode: int = 0o600) -> Path:
+    path.write_text(text, encoding="utf-8")
+    path.chmod(mode)
+    return path
+
+
+def test_cookies_txt_keeps_the_platform_cookies_with_their_flags(tmp_path: Path) -> None:
+    state = read_cookies_txt(_write(tmp_path / "c.txt", TXT), ["vip.shop.example"])
+    assert state == {
+        "cookies": [
+            {"name": "PHPSESSID", "value": "sess-4f1c9a77d2e0", "domain": ".shop.example",
+             "path": "/", "expires": -1, "httpOnly": True, "secure": False, "sameSite": "Lax"},
+        ],
+        "origins": [],
+    }  # fmt: skip
+    exact = read_cookies_txt(tmp_path / "c.txt", ["shop.example"])["cookies"]
+    assert [(c["name"], c["domain"], c["secure"], c["expires"]) for c in exact] == [
+        ("PHPSESSID", ".shop.example", False, -1),
+        ("lang", "shop.example", True, 1893456000),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("text", "mode", "message"),
+    [
+        (TXT, 0o644, "can be read by other users (mode 644); it holds your login. Run 'chmod 600"),
+        ("shop.example\tFALSE\t/\n", 0o600, ":1: expected 7 tab-separated fields"),
+        ("shop.example\tFALSE\t/\tFALSE\tsoon\tn\tv\n", 0o600, ":1: the expiry 'soon' is not"),
+        (".other.example\tTRUE\t/\tFALSE\t0\tsid\tx\n", 0o600, "holds no cookie for shop.example"),
+    ],
+)
+def test_cookies_txt_errors_name_the_file_line_and_fix(
+    tmp_path: Path, text: str, mode: int, message: str
+) -> None:
+    path = _write(tmp_path / "c.txt", text, mode)
+    with pytest.raises(SessionError) as caught:
+        read_cookies_txt(path, ["shop.example"])
+    assert message in caught.value.message and str(path) in caught.value.message
+
+
+def test_cookies_log_in_and_leave_no_value_behind(
+    site_server: Callable[[str], SiteServer],
+    login_session: Callable[[str, SiteServer], Path],
+    registry: ProfileRegistry,
+    runtime: Runtime,
+    tmp_path: Path,
+) -> None:
+    server = site_server("multipage")
+    state = json.loads(login_session("fx-multipage", server).read_text("utf-8"))
+    lines = ["# Netscape HTTP Cookie File"]
+    for c in state["cookies"]:
+        prefix = "#HttpOnly_" if c.get("httpOnly") else ""
+        lines.append(
+            f"{prefix}{c['domain']}\tFALSE\t{c['path']}\tFALSE\t0\t{c['name']}\t{c['value']}"
+        )
+    lines.append(".unrelated.example\tTRUE\t/\tFALSE\t0\tother\tsecret-of-another-site")
+    cookies = _write(tmp_path / "cookies.txt", "\n".join(lines) + "\n")
+    values = [c["value"] for c in state["cookies"] if len(c["value"]) >= 4]
+    assert values
+
+    before = {p for p in Path(tempfile.gettempdir()).rglob("*") if p.is_file()}
+    profile, path = registry.get("fx-multipage")
+    options = LocateOptions(
+        out_dir=tmp_path / "rec",
+        cookies_file=cookies,
+        base_url=server.url + "/",
+        profile_path=path,
+        timeout_s=5,
+    )
+    result = locate_cancel(profile, options, runtime)
+    assert result.status == "found", result.error  # logged in with the file's cookies alone
+
+    bundle = Path(result.bundle or "")
+    blobs = [p.read_bytes() for p in bundle.rglob("*") if p.is_file()]
+    names = [str(p) for p in bundle.rglob("*") if p.is_file()]
+    with zipfile.ZipFile(bundle / "trace.zip") as trace:
+        blobs.extend(trace.read(n) for n in trace.namelist())
+        names.extend("trace:" + n for n in trace.namelist())
+    left = {p for p in Path(tempfile.gettempdir()).rglob("*") if p.is_file()} - before
+    for leftover in left:
+        if str(tmp_path) not in str(leftover) and os.access(leftover, os.R_OK):
+            blobs.append(leftover.read_bytes())
+            names.append(str(leftover))
+    for value in [*values, "secret-of-another-site"]:
+        holding = [n for n, b in zip(names, blobs, strict=True) if value.encode() in b]
+        assert holding == [], value
