@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from cancelscout.browser.runtime import Runtime
-from cancelscout.cookies_txt import read_cookies_txt
+from cancelscout.cookies_import import read_browser_cookies, read_cookies_txt
 from cancelscout.demo.server import SiteServer
-from cancelscout.errors import SessionError
+from cancelscout.errors import CancelscoutError, SessionError, UsageError
 from cancelscout.profiles.registry import ProfileRegistry
 from cancelscout.runs.locate import LocateOptions, locate_cancel
 
@@ -114,3 +114,88 @@ def test_cookies_log_in_and_leave_no_value_behind(
     for value in [*values, "secret-of-another-site"]:
         holding = [n for n, b in zip(names, blobs, strict=True) if value.encode() in b]
         assert holding == [], value
+
+
+def _chromium_profile(folder: Path, cookies: list[tuple[str, str, str]]) -> Path:
+    """A Chromium profile folder whose ``Cookies`` store holds ``(host, name, value)``, values
+    encrypted the way Chromium does on Linux without a keyring ('v10', the 'peanuts' key)."""
+    import sqlite3
+
+    from cryptography.hazmat.primitives import hashes, padding
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.kdf.pbkdf2 import PBKDF2HMAC
+
+    key = PBKDF2HMAC(hashes.SHA1(), 16, b"saltysalt", 1).derive(b"peanuts")
+
+    def encrypt(value: str) -> bytes:
+        padder = padding.PKCS7(128).padder()
+        data = padder.update(value.encode()) + padder.finalize()
+        cipher = Cipher(algorithms.AES(key), modes.CBC(b" " * 16)).encryptor()
+        return b"v10" + cipher.update(data) + cipher.finalize()
+
+    folder.mkdir(parents=True)
+    db = sqlite3.connect(folder / "Cookies")
+    db.execute("CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT)")
+    db.execute("INSERT INTO meta VALUES ('version', '20')")
+    db.execute(
+        "CREATE TABLE cookies(host_key TEXT, name TEXT, value TEXT, encrypted_value BLOB, "
+        "path TEXT, expires_utc INTEGER, is_secure INTEGER, is_httponly INTEGER)"
+    )
+    for host, name, value in cookies:
+        db.execute(
+            "INSERT INTO cookies VALUES (?, ?, '', ?, '/', 0, 0, 1)", (host, name, encrypt(value))
+        )
+    db.commit()
+    db.close()
+    return folder
+
+
+def test_cookies_from_browser_reads_a_chromium_store_for_the_platform_only(
+    site_server: Callable[[str], SiteServer],
+    login_session: Callable[[str, SiteServer], Path],
+    registry: ProfileRegistry,
+    runtime: Runtime,
+    tmp_path: Path,
+) -> None:
+    server = site_server("multipage")
+    state = json.loads(login_session("fx-multipage", server).read_text("utf-8"))
+    stored = [(c["domain"], c["name"], c["value"]) for c in state["cookies"]]
+    profile_dir = _chromium_profile(
+        tmp_path / "chromium-profile", [*stored, (".unrelated.example", "sid", "other-site-9f2")]
+    )
+    read = read_browser_cookies(f"chromium:{profile_dir}", ["127.0.0.1"])
+    assert {(c["name"], c["value"]) for c in read["cookies"]} == {(n, v) for _, n, v in stored}
+
+    profile, path = registry.get("fx-multipage")
+    options = LocateOptions(
+        out_dir=tmp_path / "rec",
+        cookies_from_browser=f"chromium:{profile_dir}",
+        base_url=server.url + "/",
+        profile_path=path,
+        timeout_s=5,
+    )
+    result = locate_cancel(profile, options, runtime)
+    assert result.status == "found", result.error
+    bundle = Path(result.bundle or "")
+    blobs = [p.read_bytes() for p in bundle.rglob("*") if p.is_file()]
+    with zipfile.ZipFile(bundle / "trace.zip") as trace:
+        blobs.extend(trace.read(n) for n in trace.namelist())
+    for _, _, value in stored:
+        if len(value) >= 4:
+            assert not any(value.encode() in blob for blob in blobs)
+
+
+@pytest.mark.parametrize(
+    ("spec", "error", "message"),
+    [
+        ("netscape", UsageError, "unknown browser 'netscape'. Use one of chrome, chromium, edge"),
+        ("chromium:{empty}", SessionError, "chromium holds no cookie for shop.example"),
+    ],
+)
+def test_cookies_from_browser_errors_say_what_to_do(
+    tmp_path: Path, spec: str, error: type[CancelscoutError], message: str
+) -> None:
+    empty = _chromium_profile(tmp_path / "empty", [(".other.example", "sid", "x" * 8)])
+    with pytest.raises(error) as caught:
+        read_browser_cookies(spec.format(empty=empty), ["shop.example"])
+    assert message in caught.value.message

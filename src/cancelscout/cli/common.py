@@ -59,6 +59,14 @@ CookiesOpt = Annotated[
         "your logged-in browser; only the platform's cookies are used, in memory only.",
     ),
 ]
+CookiesFromBrowserOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cookies-from-browser",
+        help="Read the cookies of your logged-in browser: chrome, chromium, edge or firefox, "
+        "optionally BROWSER:PROFILE; the platform's cookies only, in memory only.",
+    ),
+]
 UserDataDirOpt = Annotated[
     Path | None,
     typer.Option("--user-data-dir", help="A persistent browser profile folder that is logged in."),
@@ -180,18 +188,36 @@ def progress_printer(enabled: bool) -> Callable[[dict[str, Any]], None] | None:
 class LoginSource(TypedDict):
     session_file: Path | None
     cookies_file: Path | None
+    cookies_from_browser: str | None
     user_data_dir: Path | None
 
 
 def login_source(
-    session: Path | None, cookies: Path | None, user_data_dir: Path | None
+    session: Path | None,
+    cookies: Path | None,
+    from_browser: str | None,
+    user_data_dir: Path | None,
 ) -> LoginSource:
-    """The run options for where the login comes from: one of --session, --cookies and
-    --user-data-dir at most."""
-    given = [n for n, v in (("--session", session), ("--cookies", cookies),
-                            ("--user-data-dir", user_data_dir)) if v is not None]  # fmt: skip
+    """The run options for where the login comes from: one of --session, --cookies,
+    --cookies-from-browser and --user-data-dir at most."""
+    given = [
+        name
+        for name, value in (
+            ("--session", session),
+            ("--cookies", cookies),
+            ("--cookies-from-browser", from_browser),
+            ("--user-data-dir", user_data_dir),
+        )
+        if value is not None
+    ]
     if len(given) > 1:
         raise UsageError(
-            f"use one of --session, --cookies or --user-data-dir, not {' and '.join(given)}."
+            "use one of --session, --cookies, --cookies-from-browser or --user-data-dir, "
+            f"not {' and '.join(given)}."
         )
-    return LoginSource(session_file=session, cookies_file=cookies, user_data_dir=user_data_dir)
+    return LoginSource(
+        session_file=session,
+        cookies_file=cookies,
+        cookies_from_browser=from_browser,
+        user_data_dir=user_data_dir,
+    )

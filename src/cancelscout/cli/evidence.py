@@ -13,6 +13,7 @@ import typer
 from cancelscout.cli.common import (
     BaseUrlOpt,
     BrowserOpt,
+    CookiesFromBrowserOpt,
     CookiesOpt,
     HeadedOpt,
     JsonOpt,
@@ -86,6 +87,7 @@ def capture_cmd(
     ] = None,
     session: SessionOpt = None,
     cookies: CookiesOpt = None,
+    cookies_from_browser: CookiesFromBrowserOpt = None,
     user_data_dir: UserDataDirOpt = None,
     out_dir: OutOpt = None,
     headed: HeadedOpt = False,
@@ -118,7 +120,7 @@ def capture_cmd(
     from cancelscout.session import saved_session_path
 
     urls = tuple(url or ())
-    source = login_source(session, cookies, user_data_dir)
+    source = login_source(session, cookies, cookies_from_browser, user_data_dir)
     lang_code = pick_lang(lang, default=terminal_lang())
     evidence = evidence_options(sign_key, no_sign, tsa, no_redact, no_trace)
     kinds = parse_what(what)

@@ -13,6 +13,7 @@ from rich.markup import escape
 from cancelscout.cli.common import (
     BaseUrlOpt,
     BrowserOpt,
+    CookiesFromBrowserOpt,
     CookiesOpt,
     HeadedOpt,
     JsonOpt,
@@ -47,6 +48,7 @@ def locate_cancel_cmd(
     url: Annotated[str | None, typer.Option("--url", help="Start page (discovery mode).")] = None,
     session: SessionOpt = None,
     cookies: CookiesOpt = None,
+    cookies_from_browser: CookiesFromBrowserOpt = None,
     user_data_dir: UserDataDirOpt = None,
     out_dir: OutOpt = None,
     headed: HeadedOpt = False,
@@ -93,7 +95,7 @@ def locate_cancel_cmd(
             "missing PLATFORM (a profile id, see 'cancelscout profiles list') or --url URL "
             "(discovery on a site without a profile)."
         )
-    source = login_source(session, cookies, user_data_dir)
+    source = login_source(session, cookies, cookies_from_browser, user_data_dir)
     lang_code = pick_lang(lang, default=terminal_lang())
     evidence = evidence_options(sign_key, no_sign, tsa, no_redact, no_trace)
     budgets = {"max_pages": max_pages, "max_actions": max_actions, "time_budget_s": time_budget}

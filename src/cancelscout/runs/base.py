@@ -16,7 +16,7 @@ from playwright.sync_api import Error as PlaywrightError
 
 from cancelscout.browser.policy import NetworkPolicy, allowed_requests
 from cancelscout.browser.runtime import Runtime
-from cancelscout.cookies_txt import read_cookies_txt
+from cancelscout.cookies_import import read_browser_cookies, read_cookies_txt
 from cancelscout.errors import (
     CancelscoutError,
     LoginRequiredError,
@@ -143,6 +143,9 @@ class RecordedRun(Generic[R]):
             secrets = secrets_of_storage_state(storage)
         elif self.options.cookies_file is not None:  # in memory only, the platform's hosts only
             storage = read_cookies_txt(self.options.cookies_file, self.profile.hosts())
+            secrets = secrets_of_storage_state(storage)
+        elif self.options.cookies_from_browser is not None:
+            storage = read_browser_cookies(self.options.cookies_from_browser, self.profile.hosts())
             secrets = secrets_of_storage_state(storage)
         context = self.runtime.new_context(
             storage_state=storage, user_data_dir=self.options.user_data_dir

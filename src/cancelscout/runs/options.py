@@ -17,6 +17,7 @@ class RunOptions:
     out_dir: Path
     session_file: Path | None = None
     cookies_file: Path | None = None  # Netscape cookies.txt, read into memory at the start
+    cookies_from_browser: str | None = None  # BROWSER[:PROFILE], read likewise
     user_data_dir: Path | None = None
     timeout_s: float = 15.0
     lang: str = "zh"
