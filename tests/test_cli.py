@@ -323,6 +323,6 @@ def test_cli_two_login_sources_together_exit_2(tmp_path: Path, first: str, secon
     )
     assert proc.returncode == 2
     assert (
-        "use one of --session, --cookies, --cookies-from-browser or --user-data-dir, "
+        "use one of --session, --cookies, --cookies-from-browser, --user-data-dir or --cdp, "
         f"not {first} and {second}." in proc.stderr
     )

@@ -23,7 +23,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from urllib.parse import urldefrag, urlsplit
 
-from playwright.sync_api import BrowserContext, Request, Route
+from playwright.sync_api import BrowserContext, Page, Request, Route
 
 from cancelscout.analysis.urls import action_in_url
 from cancelscout.profiles.schema import Profile
@@ -72,6 +72,8 @@ class NetworkPolicy:
         self._never_open: set[str] = set()
         self._writes = 0
         self._taken = 0
+        self.page_scoped = False  # see install_on_pages
+        self.own_pages: list[Page] = []
 
     # -- decisions ---------------------------------------------------------------------------
     def allows_url(self, url: str) -> bool:
@@ -127,6 +129,17 @@ class NetworkPolicy:
     # -- the route -------------------------------------------------------------------------
     def install(self, context: BrowserContext) -> None:
         context.route("**/*", self._handle)
+
+    def install_on_pages(self) -> None:
+        """Judge only the pages this run opens (``watch_page``), not the whole context: when
+        attached to the user's own browser, their other tabs are theirs."""
+        self.page_scoped = True
+
+    def watch_page(self, page: Page) -> None:
+        """Put ``page`` under the policy when the policy is page-scoped; remember it."""
+        if self.page_scoped and page not in self.own_pages:
+            page.route("**/*", self._handle)
+            self.own_pages.append(page)
 
     def _handle(self, route: Route, request: Request) -> None:
         method, url = request.method.upper(), request.url

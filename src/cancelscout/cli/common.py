@@ -67,6 +67,14 @@ CookiesFromBrowserOpt = Annotated[
         "optionally BROWSER:PROFILE; the platform's cookies only, in memory only.",
     ),
 ]
+CdpOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--cdp",
+        help="Attach to your running Chrome/Chromium/Edge started with --remote-debugging-port "
+        "(e.g. http://127.0.0.1:9222): its login, a tab of cancelscout's own, closed after.",
+    ),
+]
 UserDataDirOpt = Annotated[
     Path | None,
     typer.Option("--user-data-dir", help="A persistent browser profile folder that is logged in."),
@@ -197,9 +205,10 @@ def login_source(
     cookies: Path | None,
     from_browser: str | None,
     user_data_dir: Path | None,
+    cdp: str | None = None,
 ) -> LoginSource:
     """The run options for where the login comes from: one of --session, --cookies,
-    --cookies-from-browser and --user-data-dir at most."""
+    --cookies-from-browser, --user-data-dir and --cdp at most (--cdp goes to the runtime)."""
     given = [
         name
         for name, value in (
@@ -207,12 +216,13 @@ def login_source(
             ("--cookies", cookies),
             ("--cookies-from-browser", from_browser),
             ("--user-data-dir", user_data_dir),
+            ("--cdp", cdp),
         )
         if value is not None
     ]
     if len(given) > 1:
         raise UsageError(
-            "use one of --session, --cookies, --cookies-from-browser or --user-data-dir, "
+            "use one of --session, --cookies, --cookies-from-browser, --user-data-dir or --cdp, "
             f"not {' and '.join(given)}."
         )
     return LoginSource(

@@ -13,6 +13,7 @@ import typer
 from cancelscout.cli.common import (
     BaseUrlOpt,
     BrowserOpt,
+    CdpOpt,
     CookiesFromBrowserOpt,
     CookiesOpt,
     HeadedOpt,
@@ -88,6 +89,7 @@ def capture_cmd(
     session: SessionOpt = None,
     cookies: CookiesOpt = None,
     cookies_from_browser: CookiesFromBrowserOpt = None,
+    cdp: CdpOpt = None,
     user_data_dir: UserDataDirOpt = None,
     out_dir: OutOpt = None,
     headed: HeadedOpt = False,
@@ -120,7 +122,7 @@ def capture_cmd(
     from cancelscout.session import saved_session_path
 
     urls = tuple(url or ())
-    source = login_source(session, cookies, cookies_from_browser, user_data_dir)
+    source = login_source(session, cookies, cookies_from_browser, user_data_dir, cdp)
     lang_code = pick_lang(lang, default=terminal_lang())
     evidence = evidence_options(sign_key, no_sign, tsa, no_redact, no_trace)
     kinds = parse_what(what)
@@ -142,7 +144,7 @@ def capture_cmd(
                 f"--url {off_host[0]} is not on {profile.id}'s hosts "
                 f"({', '.join(profile.hosts())}); capture stays on the platform."
             )
-        if not any(source.values()):
+        if not any(source.values()) and cdp is None:
             saved = saved_session_path(profile.id)
             source["session_file"] = saved if saved.exists() else None
     options = CaptureOptions(
@@ -157,7 +159,7 @@ def capture_cmd(
         with_profile=platform is not None,
         **evidence,
     )
-    with open_runtime(browser, headed=headed) as runtime:
+    with open_runtime(browser, headed=headed, cdp_url=cdp) as runtime:
         result = capture(profile, options, runtime)
     _emit(result, as_json=as_json, lang=lang_code)
 

@@ -13,6 +13,7 @@ from rich.markup import escape
 from cancelscout.cli.common import (
     BaseUrlOpt,
     BrowserOpt,
+    CdpOpt,
     CookiesFromBrowserOpt,
     CookiesOpt,
     HeadedOpt,
@@ -49,6 +50,7 @@ def locate_cancel_cmd(
     session: SessionOpt = None,
     cookies: CookiesOpt = None,
     cookies_from_browser: CookiesFromBrowserOpt = None,
+    cdp: CdpOpt = None,
     user_data_dir: UserDataDirOpt = None,
     out_dir: OutOpt = None,
     headed: HeadedOpt = False,
@@ -95,7 +97,7 @@ def locate_cancel_cmd(
             "missing PLATFORM (a profile id, see 'cancelscout profiles list') or --url URL "
             "(discovery on a site without a profile)."
         )
-    source = login_source(session, cookies, cookies_from_browser, user_data_dir)
+    source = login_source(session, cookies, cookies_from_browser, user_data_dir, cdp)
     lang_code = pick_lang(lang, default=terminal_lang())
     evidence = evidence_options(sign_key, no_sign, tsa, no_redact, no_trace)
     budgets = {"max_pages": max_pages, "max_actions": max_actions, "time_budget_s": time_budget}
@@ -109,6 +111,7 @@ def locate_cancel_cmd(
         result = _discover(
             url,
             source,
+            cdp,
             out_dir,
             headed,
             timeout,
@@ -124,7 +127,7 @@ def locate_cancel_cmd(
     profile, profile_path = registry.get(platform)
     if url is not None:
         base_url = base_url or url
-    if not any(source.values()):
+    if not any(source.values()) and cdp is None:
         saved = saved_session_path(profile.id)
         source["session_file"] = saved if saved.exists() else None
     from cancelscout import paths
@@ -145,10 +148,10 @@ def locate_cancel_cmd(
         from cancelscout.runs.locate_capture import locate_and_capture
 
         kinds = parse_what(what)
-        with open_runtime(browser, headed=headed) as runtime:
+        with open_runtime(browser, headed=headed, cdp_url=cdp) as runtime:
             both = locate_and_capture(profile, options, runtime, kinds)
         emit_locate_with_capture(*both, as_json=as_json, lang=lang_code)
-    with open_runtime(browser, headed=headed) as runtime:
+    with open_runtime(browser, headed=headed, cdp_url=cdp) as runtime:
         result = locate_cancel(profile, options, runtime)
     emit_result(result, as_json=as_json, lang=lang_code)
 
@@ -156,6 +159,7 @@ def locate_cancel_cmd(
 def _discover(
     url: str,
     source: LoginSource,
+    cdp: str | None,
     out_dir: Path | None,
     headed: bool,
     timeout: float,
@@ -177,7 +181,7 @@ def _discover(
         on_step=on_step,
         **extra,
     )
-    with open_runtime(browser, headed=headed) as runtime:
+    with open_runtime(browser, headed=headed, cdp_url=cdp) as runtime:
         return discover_cancel(url, options, runtime).result
 
 

@@ -8,6 +8,7 @@ and the few hooks below; none copies this.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from typing import Generic, TypeVar
 
@@ -122,6 +123,11 @@ class RecordedRun(Generic[R]):
             self.result.blocked = list(self.policy.blocked)
             self.result.redacted = self.recorder.redaction_counts()
             self._conclude()
+            if self.runtime.attached:  # close this run's tabs; the user's context stays open
+                for page in self.policy.own_pages:
+                    with contextlib.suppress(PlaywrightError):
+                        page.close()
+                context = None
             close_run_bundle(
                 self.recorder,
                 context,
@@ -151,8 +157,15 @@ class RecordedRun(Generic[R]):
             storage_state=storage, user_data_dir=self.options.user_data_dir
         )
         context.set_default_timeout(self.options.timeout_s * 1000)
-        self.policy.install(context)
-        # A persistent profile brings its own cookies: their values are secrets as well.
+        if self.runtime.attached:
+            # The user's own browser: the policy judges this run's tabs only, and no trace is
+            # kept (a context's trace would record the user's other tabs too).
+            self.policy.install_on_pages()
+            self.recorder.trace = False
+            self.recorder.log.info("attached", browser=self.runtime.version(), trace=False)
+        else:
+            self.policy.install(context)
+        # A persistent profile or the user's browser brings its own cookies: secrets as well.
         secrets.extend(str(c.get("value", "")) for c in context.cookies())
         self.recorder.bundle.secrets.add(secrets)  # out of every file and the log from now on
         return context, secrets

@@ -69,7 +69,12 @@ class Navigator:
     # -- the page ---------------------------------------------------------------------------
     def attach(self, context: BrowserContext) -> Page:
         """Watch every page of ``context`` and take its first page (a persistent profile opens
-        with a tab) or a new one."""
+        with a tab) or a new one. In the user's own browser (a page-scoped policy): a new tab
+        of this run's own, and only the tabs it opens are followed."""
+        if self.policy.page_scoped:
+            self.page = context.new_page()
+            self._watch(self.page)
+            return self.page
         existing = list(context.pages)
         context.on("page", self._on_new_page)
         self.page = existing[0] if existing else context.new_page()
@@ -78,6 +83,9 @@ class Navigator:
         return self.page
 
     def _watch(self, page: Page) -> None:
+        self.policy.watch_page(page)  # page-scoped policies only (the user's own browser)
+        if self.policy.page_scoped:
+            page.on("popup", self._on_new_page)  # a tab this page opens is this run's too
         guard_page(page, self._on_refused)
         self._activity[page] = NetworkActivity(page)
         page.on("response", self._on_response)

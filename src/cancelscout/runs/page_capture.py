@@ -117,6 +117,7 @@ class PageCapturer:
                 "--url."
             )
         self.page = self.context.new_page()
+        self.policy.watch_page(self.page)  # page-scoped policies only (the user's own browser)
         self._activity = NetworkActivity(self.page)  # requests in flight, for late content
         guard_page(self.page, self._on_refused)
         already_blocked = len(self.policy.blocked)
