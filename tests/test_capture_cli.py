@@ -12,6 +12,8 @@ from pathlib import Path
 from pypdf import PdfReader
 
 from cancelscout.demo.server import SiteServer
+from cancelscout.integrity.pdf_signing import validate_pdf
+from cancelscout.integrity.signing import generate_keypair
 from cancelscout.integrity.verify import verify_bundle
 from capture_support import PROFILE, pdf_text
 
@@ -126,6 +128,35 @@ def test_cli_capture_json_contract_letters_and_report_pdf(
     assert _pdf_images(report_pdf) >= 5  # screenshots and clause crops are in the PDF
     embedded, missing = _fonts(report_pdf)
     assert embedded > 0 and missing == []  # every glyph travels inside the PDF
+    assert not PdfReader(report_pdf).get_fields()  # no key: not signed
+
+    # With a key: a PAdES signature pyHanko's own validator accepts; one changed byte fails it.
+    private, _ = generate_keypair(tmp_path / "keys")
+    signed_pdf = tmp_path / "signed.pdf"
+    done = run_cli(
+        "report", str(bundle), "--pdf", "--sign-key", str(private), "--out", str(signed_pdf)
+    )
+    assert done.returncode == 0, done.stderr
+    certificate = signed_pdf.with_suffix(".cert.der").read_bytes()
+    data = signed_pdf.read_bytes()
+    assert validate_pdf(data, certificate) == {
+        "signed": True, "intact": True, "valid": True, "trusted": True,
+        "coverage": "SignatureCoverageLevel.ENTIRE_FILE", "ok": True,
+    }  # fmt: skip
+    tampered = bytearray(data)
+    at = tampered.index(b"VIP") if b"VIP" in tampered else len(tampered) // 3
+    tampered[at] ^= 0x01
+    assert validate_pdf(bytes(tampered), certificate)["ok"] is False
+    other, _ = generate_keypair(tmp_path / "other-keys")
+    from cryptography.hazmat.primitives import serialization
+
+    from cancelscout.integrity.pdf_signing import self_issued_certificate
+    from cancelscout.integrity.signing import load_private_key
+
+    stranger = self_issued_certificate(load_private_key(other)).public_bytes(
+        serialization.Encoding.DER
+    )
+    assert validate_pdf(data, stranger)["trusted"] is False  # another key's certificate
     assert verify_bundle(bundle).status == "intact"  # letters and PDFs were written outside
 
 

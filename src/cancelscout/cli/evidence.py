@@ -28,12 +28,14 @@ from cancelscout.cli.common import (
     SignKeyOpt,
     TsaOpt,
     UserDataDirOpt,
+    err,
     evidence_options,
     handle_errors,
     login_source,
     out,
     pick_lang,
     progress_printer,
+    sign_key_path,
     write_json,
 )
 from cancelscout.errors import UsageError
@@ -228,9 +230,11 @@ def report_cmd(
     pdf: Annotated[bool, typer.Option("--pdf", help="Print the whole report as PDF.")] = False,
     out_file: Annotated[Path | None, typer.Option("--out", help="Where to write the PDF.")] = None,
     browser: BrowserOpt = None,
+    sign_key: SignKeyOpt = None,
+    no_sign: NoSignOpt = False,
 ) -> None:
     """Show where a bundle's report is, or print it to PDF (Chinese fonts embedded) for
-    complaint forms that take PDF or images."""
+    complaint forms that take PDF or images; the PDF is signed (PAdES) with your key."""
     from cancelscout.integrity.bundle_read import BundleView
 
     view = BundleView.load(bundle)
@@ -238,13 +242,29 @@ def report_cmd(
     if not pdf:
         out.print(str(report))
         return
+    key_path = sign_key_path(sign_key, no_sign)
     from cancelscout.browser.printing import file_to_pdf
     from cancelscout.browser.runtime import open_runtime
 
     target = out_file or _default_output(view.root, "report", ".pdf")
     with open_runtime(browser) as runtime:
-        target.write_bytes(file_to_pdf(runtime, report))
+        data = file_to_pdf(runtime, report)
+    if key_path is None:
+        target.write_bytes(data)
+        out.print(str(target))
+        return
+    from cancelscout.integrity.pdf_signing import sign_pdf
+    from cancelscout.integrity.signing import fingerprint, load_private_key
+
+    key = load_private_key(key_path)
+    signed, certificate = sign_pdf(
+        data, key, reason=f"cancelscout evidence report {view.root.name}"
+    )
+    target.write_bytes(signed)
+    cert_file = target.with_suffix(".cert.der")
+    cert_file.write_bytes(certificate)
     out.print(str(target))
+    err.print(f"signed (PAdES) by key {fingerprint(key.public_key())}; certificate: {cert_file}")
 
 
 def register(app: typer.Typer) -> None:
