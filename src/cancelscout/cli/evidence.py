@@ -232,9 +232,11 @@ def report_cmd(
     browser: BrowserOpt = None,
     sign_key: SignKeyOpt = None,
     no_sign: NoSignOpt = False,
+    tsa: TsaOpt = None,
 ) -> None:
     """Show where a bundle's report is, or print it to PDF (Chinese fonts embedded) for
-    complaint forms that take PDF or images; the PDF is signed (PAdES) with your key."""
+    complaint forms that take PDF or images; the PDF is signed (PAdES) with your key, and
+    timestamped when a TSA is given."""
     from cancelscout.integrity.bundle_read import BundleView
 
     view = BundleView.load(bundle)

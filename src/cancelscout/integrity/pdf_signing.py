@@ -87,6 +87,41 @@ def sign_pdf(pdf: bytes, key: Ed25519PrivateKey, *, reason: str) -> tuple[bytes,
     return signed.getvalue(), certificate
 
 
+def timestamp_pdf(pdf: bytes, tsa_url: str) -> bytes:
+    """``pdf`` with a document timestamp (RFC 3161, from ``tsa_url``) over everything before
+    it, the signature included: a trusted time for the signed report."""
+    from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
+    from pyhanko.sign import timestamps
+    from pyhanko.sign.signers.pdf_signer import PdfTimeStamper
+
+    stamper = PdfTimeStamper(timestamps.HTTPTimeStamper(tsa_url))
+    stamped = _in_own_thread(
+        lambda: stamper.timestamp_pdf(IncrementalPdfFileWriter(io.BytesIO(pdf)), "sha256")
+    )
+    return bytes(stamped.getvalue())
+
+
+def validate_pdf_time(pdf: bytes, tsa_root: bytes) -> dict[str, Any]:
+    """pyHanko's validation of the document timestamp in ``pdf`` against the TSA's root
+    certificate ``tsa_root`` (DER): ok, and the time it attests."""
+    from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.reader import PdfFileReader
+    from pyhanko.sign.validation import validate_pdf_timestamp
+    from pyhanko_certvalidator import ValidationContext
+
+    reader = PdfFileReader(io.BytesIO(pdf))
+    stamps = [s for s in reader.embedded_signatures if s.sig_object.get("/Type") == "/DocTimeStamp"]
+    if not stamps:
+        return {"stamped": False, "ok": False}
+    context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(tsa_root)])
+    status = _in_own_thread(lambda: validate_pdf_timestamp(stamps[-1], validation_context=context))
+    return {
+        "stamped": True,
+        "ok": bool(status.intact and status.valid and status.trusted),
+        "time": status.timestamp.isoformat(),
+    }
+
+
 def validate_pdf(pdf: bytes, certificate: bytes) -> dict[str, Any]:
     """pyHanko's validation of the signature in ``pdf`` against ``certificate`` as the trust
     root: intact (no byte changed in the signed range), valid (the signature checks), trusted
