@@ -165,8 +165,13 @@ class RecordedRun(Generic[R]):
             self.recorder.log.info("attached", browser=self.runtime.version(), trace=False)
         else:
             self.policy.install(context)
-        # A persistent profile or the user's browser brings its own cookies: secrets as well.
-        secrets.extend(str(c.get("value", "")) for c in context.cookies())
+        # A persistent profile or the user's browser brings its own cookies: those of the
+        # platform's hosts are secrets as well (not every site's: the user's browser holds
+        # thousands, and short common values would blank ordinary text).
+        urls = [
+            f"{scheme}://{host}/" for host in self.profile.hosts() for scheme in ("https", "http")
+        ]
+        secrets.extend(str(c.get("value", "")) for c in context.cookies(urls))
         self.recorder.bundle.secrets.add(secrets)  # out of every file and the log from now on
         return context, secrets
 
