@@ -27,7 +27,13 @@ sys.path.insert(0, str(REPO / "src"))
 
 from cancelscout.analysis.clauses import default_rules  # noqa: E402
 
-SPLITS = {"tune": "tune.yaml", "dev": "dev.yaml", "dev2": "dev2.yaml", "held-out": "heldout.yaml"}
+SPLITS = {
+    "tune": "tune.yaml",
+    "dev": "dev.yaml",
+    "dev2": "dev2.yaml",
+    "dev3": "dev3.yaml",
+    "held-out": "heldout.yaml",
+}
 
 
 def flags(text: str) -> set[str]:

@@ -144,7 +144,7 @@ def test_clauses_sentences_keep_every_word(parts: list[str]) -> None:
     assert all(s == s.strip() and s for s in sentences(text))
 
 
-@pytest.mark.parametrize("split", ["tune.yaml", "dev.yaml", "dev2.yaml"])
+@pytest.mark.parametrize("split", ["tune.yaml", "dev.yaml", "dev2.yaml", "dev3.yaml"])
 def test_clauses_tuning_corpus_is_flagged_by_family_without_false_flags(split: str) -> None:
     """The tuning splits of tests/clause_corpus: every unfair sentence flagged with its family,
     no ordinary one flagged. (The held-out split is measured by benchmarks/clause_corpus.py,
