@@ -93,3 +93,18 @@ def test_trusted_time_unreachable_tsa_keeps_the_evidence(tmp_path: Path) -> None
     bundle = Path(result["bundle"])
     assert not (bundle / "timestamp.tsr").exists()
     assert cli("verify", str(bundle), env={}).returncode == 0
+
+
+def test_trusted_time_without_anchor_is_untrusted_not_valid(
+    stamped_bundle: Path, tsa: LocalTSA, tmp_path: Path
+) -> None:
+    plain = cli("verify", str(stamped_bundle), env={"COLUMNS": "200"})
+    assert plain.returncode == 0, plain.stdout  # the bundle itself is intact
+    line = next(x for x in plain.stdout.splitlines() if "timestamp:" in x)
+    assert "UNTRUSTED: covers the manifest, but the TSA was not checked" in line
+    assert "valid" not in line.replace("UNTRUSTED", "")
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(tsa.ca_cert_pem)
+    anchored = cli("verify", str(stamped_bundle), "--tsa-cert", str(ca), env={"COLUMNS": "200"})
+    line = next(x for x in anchored.stdout.splitlines() if "timestamp:" in x)
+    assert line.endswith("valid · TSA trusted (--tsa-cert)")

@@ -54,11 +54,20 @@ def verify_cmd(
         out.print("  signer: none (unsigned: manifest.json itself is not protected)")
     stamp = report.timestamp
     if stamp is not None:
-        state = "valid" if stamp["valid"] else "[red]INVALID[/]"
-        trust = " · TSA trusted (--tsa-cert)" if stamp["trusted"] else ""
+        # A token whose TSA was not checked against a trust anchor proves only that someone
+        # signed that time: it is not called valid.
+        if not stamp["valid"]:
+            state = "[red]INVALID[/]"
+        elif stamp["trusted"]:
+            state = "valid · TSA trusted (--tsa-cert)"
+        else:
+            state = (
+                "[yellow]UNTRUSTED[/]: covers the manifest, but the TSA was not checked against "
+                "a trust anchor (pass its certificate with --tsa-cert)"
+            )
         out.print(
             f"  timestamp: {escape(str(stamp['gen_time']))} by {escape(str(stamp['tsa']))} · "
-            f"{state}{trust}"
+            f"{state}"
         )
     raise typer.Exit(exit_code_for_verify(report.status))
 
