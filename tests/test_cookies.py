@@ -9,6 +9,7 @@ import tempfile
 import zipfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -17,6 +18,7 @@ from cancelscout.cookies_import import read_browser_cookies, read_cookies_txt
 from cancelscout.demo.server import SiteServer
 from cancelscout.errors import CancelscoutError, SessionError, UsageError
 from cancelscout.profiles.registry import ProfileRegistry
+from cancelscout.result import LocateResult
 from cancelscout.runs.locate import LocateOptions, locate_cancel
 
 TXT = """# Netscape HTTP Cookie File
@@ -68,15 +70,43 @@ def test_cookies_txt_errors_name_the_file_line_and_fix(
     assert message in caught.value.message and str(path) in caught.value.message
 
 
+@pytest.fixture
+def logged_in(
+    site_server: Callable[[str], SiteServer], login_session: Callable[[str, SiteServer], Path]
+) -> tuple[SiteServer, dict[str, Any]]:
+    """The multipage shop and the storage state of a logged-in session on it."""
+    server = site_server("multipage")
+    return server, json.loads(login_session("fx-multipage", server).read_text("utf-8"))
+
+
+def _locate_with(
+    server: SiteServer, registry: ProfileRegistry, runtime: Runtime, tmp_path: Path, **login: Any
+) -> tuple[LocateResult, list[str], list[bytes]]:
+    """A profile run logged in by ``login`` (a LocateOptions field); the bundle's files and
+    trace members, by name and content."""
+    profile, path = registry.get("fx-multipage")
+    options = LocateOptions(
+        out_dir=tmp_path / "rec", base_url=server.url + "/", profile_path=path, timeout_s=5,
+        **login,
+    )  # fmt: skip
+    result = locate_cancel(profile, options, runtime)
+    assert result.status == "found", result.error  # logged in by that source alone
+    bundle = Path(result.bundle or "")
+    names = [str(p) for p in bundle.rglob("*") if p.is_file()]
+    blobs = [p.read_bytes() for p in bundle.rglob("*") if p.is_file()]
+    with zipfile.ZipFile(bundle / "trace.zip") as trace:
+        names.extend("trace:" + n for n in trace.namelist())
+        blobs.extend(trace.read(n) for n in trace.namelist())
+    return result, names, blobs
+
+
 def test_cookies_log_in_and_leave_no_value_behind(
-    site_server: Callable[[str], SiteServer],
-    login_session: Callable[[str, SiteServer], Path],
+    logged_in: tuple[SiteServer, dict[str, Any]],
     registry: ProfileRegistry,
     runtime: Runtime,
     tmp_path: Path,
 ) -> None:
-    server = site_server("multipage")
-    state = json.loads(login_session("fx-multipage", server).read_text("utf-8"))
+    server, state = logged_in
     lines = ["# Netscape HTTP Cookie File"]
     for c in state["cookies"]:
         prefix = "#HttpOnly_" if c.get("httpOnly") else ""
@@ -89,23 +119,7 @@ def test_cookies_log_in_and_leave_no_value_behind(
     assert values
 
     before = {p for p in Path(tempfile.gettempdir()).rglob("*") if p.is_file()}
-    profile, path = registry.get("fx-multipage")
-    options = LocateOptions(
-        out_dir=tmp_path / "rec",
-        cookies_file=cookies,
-        base_url=server.url + "/",
-        profile_path=path,
-        timeout_s=5,
-    )
-    result = locate_cancel(profile, options, runtime)
-    assert result.status == "found", result.error  # logged in with the file's cookies alone
-
-    bundle = Path(result.bundle or "")
-    blobs = [p.read_bytes() for p in bundle.rglob("*") if p.is_file()]
-    names = [str(p) for p in bundle.rglob("*") if p.is_file()]
-    with zipfile.ZipFile(bundle / "trace.zip") as trace:
-        blobs.extend(trace.read(n) for n in trace.namelist())
-        names.extend("trace:" + n for n in trace.namelist())
+    _, names, blobs = _locate_with(server, registry, runtime, tmp_path, cookies_file=cookies)
     left = {p for p in Path(tempfile.gettempdir()).rglob("*") if p.is_file()} - before
     for leftover in left:
         if str(tmp_path) not in str(leftover) and os.access(leftover, os.R_OK):
@@ -151,14 +165,12 @@ def _chromium_profile(folder: Path, cookies: list[tuple[str, str, str]]) -> Path
 
 
 def test_cookies_from_browser_reads_a_chromium_store_for_the_platform_only(
-    site_server: Callable[[str], SiteServer],
-    login_session: Callable[[str, SiteServer], Path],
+    logged_in: tuple[SiteServer, dict[str, Any]],
     registry: ProfileRegistry,
     runtime: Runtime,
     tmp_path: Path,
 ) -> None:
-    server = site_server("multipage")
-    state = json.loads(login_session("fx-multipage", server).read_text("utf-8"))
+    server, state = logged_in
     stored = [(c["domain"], c["name"], c["value"]) for c in state["cookies"]]
     profile_dir = _chromium_profile(
         tmp_path / "chromium-profile", [*stored, (".unrelated.example", "sid", "other-site-9f2")]
@@ -166,20 +178,8 @@ def test_cookies_from_browser_reads_a_chromium_store_for_the_platform_only(
     read = read_browser_cookies(f"chromium:{profile_dir}", ["127.0.0.1"])
     assert {(c["name"], c["value"]) for c in read["cookies"]} == {(n, v) for _, n, v in stored}
 
-    profile, path = registry.get("fx-multipage")
-    options = LocateOptions(
-        out_dir=tmp_path / "rec",
-        cookies_from_browser=f"chromium:{profile_dir}",
-        base_url=server.url + "/",
-        profile_path=path,
-        timeout_s=5,
-    )
-    result = locate_cancel(profile, options, runtime)
-    assert result.status == "found", result.error
-    bundle = Path(result.bundle or "")
-    blobs = [p.read_bytes() for p in bundle.rglob("*") if p.is_file()]
-    with zipfile.ZipFile(bundle / "trace.zip") as trace:
-        blobs.extend(trace.read(n) for n in trace.namelist())
+    spec = f"chromium:{profile_dir}"
+    _, _, blobs = _locate_with(server, registry, runtime, tmp_path, cookies_from_browser=spec)
     for _, _, value in stored:
         if len(value) >= 4:
             assert not any(value.encode() in blob for blob in blobs)
