@@ -5,6 +5,10 @@ Playwright's ``networkidle`` waits 500 ms after the last request even after a ho
 nothing of the network; counting the requests a page has in flight answers as soon as the last
 one is done and the DOM has stopped changing. A request that never ends (long polling, an event
 stream) is waited for at most ``NETWORK_MAX_MS``: the page is then judged on its DOM alone.
+
+Three uses: ``wait_at_rest`` (discovery, after every move), ``look_token`` (may a reading step
+reuse the picture of the step before it) and ``wait_for_content`` (capture: late content, and
+whether the page was captured empty or loading).
 """
 
 from __future__ import annotations
