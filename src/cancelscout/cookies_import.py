@@ -11,12 +11,11 @@ comment, except ``#HttpOnly_`` which marks an HttpOnly cookie (curl, yt-dlp, mos
 
 from __future__ import annotations
 
-import os
-import stat
 from pathlib import Path
 from typing import Any
 
 from cancelscout.errors import SessionError, UsageError
+from cancelscout.session import check_private
 
 HTTPONLY = "#HttpOnly_"
 
@@ -29,18 +28,11 @@ def host_matches(domain: str, subdomains: bool, hosts: list[str]) -> bool:
 def read_cookies_txt(path: Path, hosts: list[str]) -> dict[str, Any]:
     """The cookies of ``path`` for ``hosts`` (a cookie of a parent domain counts), as a
     Playwright storage state. The file is refused if other users can read it, like a session."""
+    check_private(path, "cookies file")
     try:
-        mode = path.stat().st_mode
         text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise SessionError(f"cookies file {path} does not exist.") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise SessionError(f"cookies file {path} cannot be read ({exc}).") from None
-    if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
-        raise SessionError(
-            f"cookies file {path} can be read by other users (mode {stat.S_IMODE(mode):o}); "
-            f"it holds your login. Run 'chmod 600 {path}' and try again."
-        )
     cookies: list[dict[str, Any]] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip("\r\n")

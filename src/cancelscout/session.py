@@ -29,17 +29,23 @@ def write_session(path: Path, state: dict[str, Any]) -> None:
     os.replace(tmp, path)
 
 
-def read_session(path: Path) -> dict[str, Any]:
-    """Load a storage-state file, refusing one that other users can read."""
+def check_private(path: Path, what: str) -> None:
+    """Refuse a login file (a session, a cookies.txt) that is missing or that other users can
+    read."""
     try:
         mode = path.stat().st_mode
     except FileNotFoundError:
-        raise SessionError(f"session file {path} does not exist.") from None
+        raise SessionError(f"{what} {path} does not exist.") from None
     if os.name == "posix" and mode & (stat.S_IRWXG | stat.S_IRWXO):
         raise SessionError(
-            f"session file {path} can be read by other users (mode {stat.S_IMODE(mode):o}); "
+            f"{what} {path} can be read by other users (mode {stat.S_IMODE(mode):o}); "
             f"it holds your login. Run 'chmod 600 {path}' and try again."
         )
+
+
+def read_session(path: Path) -> dict[str, Any]:
+    """Load a storage-state file, refusing one that other users can read."""
+    check_private(path, "session file")
     try:
         state: Any = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:

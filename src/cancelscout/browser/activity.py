@@ -14,15 +14,17 @@ whether the page was captured empty or loading).
 from __future__ import annotations
 
 import contextlib
+import re
 import time
-from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Page, Request
 
 from cancelscout.browser.page_signals import (
     LOADING_RE,
+    LOADING_WORDS,
     QUIET_MAX_MS,
+    deep_text,
     wait_for_change,
     watch_changes,
 )
@@ -175,25 +177,7 @@ def wait_at_rest(
 
 LATE_MS = 3000  # how long an empty or loading page is given to fill in
 _EMPTY_CHARS = 20
-_CONTENT_JS = """() => {
-  const parts = [document.body ? document.body.innerText : ''];
-  const visit = root => root.querySelectorAll('*').forEach(el => {
-    if (el.shadowRoot) { parts.push(el.shadowRoot.textContent || ''); visit(el.shadowRoot); }
-  });
-  visit(document);  // a web component's content counts too
-  const text = parts.join(' ').replace(/\\s+/g, ' ').trim();
-  return {chars: text.length, loading: LOADING.test(text)};
-}""".replace("LOADING", LOADING_RE)
-
-
-def _content(page: Page) -> dict[str, Any]:
-    """How much text the page shows, shadow roots and frames included, and whether it says it
-    is loading."""
-    state: dict[str, Any] = page.evaluate(_CONTENT_JS)
-    for frame in page.frames[1:]:
-        with contextlib.suppress(PlaywrightError):
-            state["chars"] += len(str(frame.evaluate("() => document.body.innerText")).strip())
-    return state
+_LOADING = re.compile(LOADING_WORDS, re.IGNORECASE)
 
 
 def wait_for_content(page: Page, activity: NetworkActivity, moved_at: float) -> str | None:
@@ -202,17 +186,15 @@ def wait_for_content(page: Page, activity: NetworkActivity, moved_at: float) -> 
     captured — empty, or still loading — or None when it has content."""
     wait_at_rest(page, activity, moved_at)
     for attempt in range(2):
-        try:
-            state = _content(page)
-        except PlaywrightError:
-            return None
-        if state["chars"] >= _EMPTY_CHARS and not state["loading"]:
+        text = " ".join(deep_text(page, frames=True).split())  # shadow roots and frames too
+        loading = bool(_LOADING.search(text))
+        if len(text) >= _EMPTY_CHARS and not loading:
             return None
         if attempt == 1:
             break
         watch_changes(page)
         if wait_for_change(page, LATE_MS):
             wait_at_rest(page, activity, time.monotonic())
-    if state["loading"]:
+    if loading:
         return "the page still showed a loading indicator when it was captured"
-    return f"the page was empty when it was captured ({state['chars']} characters of text)"
+    return f"the page was empty when it was captured ({len(text)} characters of text)"

@@ -49,7 +49,8 @@ ROW_LABEL_FN = r"""(e => {
 })"""
 # Single-page apps render after the load event: wait until the DOM has been quiet a moment
 # and no loading indicator is showing (an app waiting on a timer mutates nothing meanwhile).
-LOADING_RE = r"/加载中|載入中|加載中|请稍候|請稍候|loading\.\.\.|loading…/i"
+LOADING_WORDS = r"加载中|載入中|加載中|请稍候|請稍候|loading\.\.\.|loading…"  # Python and JS
+LOADING_RE = f"/{LOADING_WORDS}/i"
 DOM_QUIET_JS = """([quietMs, maxMs]) => new Promise(resolve => {
   const started = Date.now();
   const loading = () => LOADING.test(document.body ? document.body.innerText : '');

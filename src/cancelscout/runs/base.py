@@ -146,12 +146,11 @@ class RecordedRun(Generic[R]):
         secrets: list[str] = []
         if self.options.session_file is not None:
             storage = read_session(self.options.session_file)
-            secrets = secrets_of_storage_state(storage)
         elif self.options.cookies_file is not None:  # in memory only, the platform's hosts only
             storage = read_cookies_txt(self.options.cookies_file, self.profile.hosts())
-            secrets = secrets_of_storage_state(storage)
         elif self.options.cookies_from_browser is not None:
             storage = read_browser_cookies(self.options.cookies_from_browser, self.profile.hosts())
+        if storage is not None:
             secrets = secrets_of_storage_state(storage)
         context = self.runtime.new_context(
             storage_state=storage, user_data_dir=self.options.user_data_dir

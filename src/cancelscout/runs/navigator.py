@@ -60,7 +60,10 @@ class Navigator:
         self.visited: set[str] = set()  # main-frame URLs the run has been on
         self.entry_style: dict[str, Any] | None = None  # how the entry looked (friction)
         self._new_pages: list[Page] = []
-        self._activity: dict[Page, NetworkActivity] = {}  # requests in flight, per page
+        # Requests in flight and the page's record of its changes, per page: kept only once a
+        # search reads them (``track_activity``); profile routes wait on their own signals.
+        self._activity: dict[Page, NetworkActivity] = {}
+        self._track_activity = False
         self.moved_at = time.monotonic()  # when the last navigation, click or hover returned
         self._document_status: int | None = None  # HTTP status of the last page load
         # The session is proven by the check page, or by reaching the entry it protects.
@@ -87,7 +90,8 @@ class Navigator:
         if self.policy.page_scoped:
             page.on("popup", self._on_new_page)  # a tab this page opens is this run's too
         guard_page(page, self._on_refused)
-        self._activity[page] = NetworkActivity(page)
+        if self._track_activity:
+            self._activity[page] = NetworkActivity(page)
         page.on("response", self._on_response)
         page.on("crash", lambda crashed: self.recorder.log.error("page_crashed", url=crashed.url))
         page.on(
@@ -113,6 +117,12 @@ class Navigator:
         with contextlib.suppress(PlaywrightError):
             if response.request.resource_type == "document" and response.frame == main_frame:
                 self._document_status = response.status
+
+    def track_activity(self) -> None:
+        """From now on, keep each page's activity (for ``at_rest`` and ``look``)."""
+        self._track_activity = True
+        if self.page is not None and self.page not in self._activity:
+            self._activity[self.page] = NetworkActivity(self.page)
 
     def at_rest(self) -> None:
         """Wait (bounded) until the page has no request in flight and its DOM is quiet."""

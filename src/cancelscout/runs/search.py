@@ -88,6 +88,7 @@ class Search:
         self.options = options
         self.start_url = start_url
         self.recorder = nav.recorder
+        nav.track_activity()  # the search settles on it after every move
         self.recorder.look = nav.look  # an explore step right after its move reuses its picture
         self.model = KeywordModel()
         self.pages = PageReader()
