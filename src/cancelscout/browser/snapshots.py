@@ -8,6 +8,7 @@ explanation for a reader stay distinct.
 from __future__ import annotations
 
 import contextlib
+import io
 from typing import Any
 
 from playwright.sync_api import Error as PlaywrightError
@@ -175,6 +176,34 @@ def crop_box(
     right = min(float(viewport[0]), box["x"] + box["width"] + margin)
     bottom = min(float(viewport[1]), box["y"] + box["height"] + margin)
     return {"x": x, "y": y, "width": max(1.0, right - x), "height": max(1.0, bottom - y)}
+
+
+def fits_viewport(page: Page) -> bool:
+    """Would a full-page screenshot show no more than the viewport shows right now?"""
+    fits: bool = page.evaluate(
+        """() => {
+          const d = document.documentElement, b = document.body;
+          const w = Math.max(d.scrollWidth, b ? b.scrollWidth : 0);
+          const h = Math.max(d.scrollHeight, b ? b.scrollHeight : 0);
+          return w <= innerWidth && h <= innerHeight && scrollX === 0 && scrollY === 0;
+        }"""
+    )
+    return fits
+
+
+def crop_png(png: bytes, clip: dict[str, float], viewport: tuple[int, int]) -> bytes:
+    """The ``clip`` rectangle (CSS pixels of the viewport) cut out of a viewport screenshot:
+    the same pixels a clipped screenshot would give, without asking the browser again."""
+    from PIL import Image  # only a run that found an entry needs it
+
+    with Image.open(io.BytesIO(png)) as image:
+        scale = image.width / viewport[0]  # device pixels per CSS pixel
+        left, top = round(clip["x"] * scale), round(clip["y"] * scale)
+        right = min(image.width, round((clip["x"] + clip["width"]) * scale))
+        bottom = min(image.height, round((clip["y"] + clip["height"]) * scale))
+        out = io.BytesIO()
+        image.crop((left, top, max(right, left + 1), max(bottom, top + 1))).save(out, "PNG")
+    return out.getvalue()
 
 
 def annotated_screenshot(

@@ -194,63 +194,61 @@ class StepRecorder:
     def capture_entry(
         self, page: Page, box: dict[str, float] | None, entry: Entry
     ) -> dict[str, str]:
-        """Raw, full-page, crop and annotated screenshots of the entry, then its step record."""
+        """Raw, full-page, crop and annotated screenshots of the entry, then its step record.
+
+        The browser photographs the page twice (raw, annotated): the crop is cut from the raw
+        picture, and a page that fits its viewport has no more to show in full (the raw file
+        is named for both), so no two files of the bundle hold the same picture."""
         index = self.bundle.next_index
         names: dict[str, str] = {}
         artifacts: list[Artifact] = []
         capture_error = None
         size = page.viewport_size or {"width": 1280, "height": 900}
         viewport = (size["width"], size["height"])
-        shots: list[tuple[str, Callable[[], bytes]]] = [
-            (
-                "entry",
-                lambda: capture.screenshot(
-                    page, self.masks, redact=self.redact, secret=self.secret
-                ),
-            ),
-            (
-                "full",
-                lambda: capture.screenshot(
-                    page, self.masks, redact=self.redact, secret=self.secret, full_page=True
-                ),
-            ),
-        ]
+
+        def keep(kind: str, take: Callable[[], bytes]) -> bytes | None:
+            nonlocal capture_error
+            slug = "entry" if kind == "entry" else f"entry-{kind}"
+            try:
+                data = take()
+                art = self.bundle.write(
+                    self.bundle.artifact_name("screenshots", index, slug, ".png"), data
+                )
+            except (PlaywrightError, OSError) as exc:
+                capture_error = first_line(str(exc))
+                return None
+            artifacts.append(art)
+            names[kind] = art.name
+            return data
+
+        def shot(full_page: bool = False) -> bytes:
+            return capture.screenshot(
+                page, self.masks, redact=self.redact, secret=self.secret, full_page=full_page
+            )
+
+        raw = keep("entry", shot)
+        try:
+            fits = raw is not None and capture.fits_viewport(page)
+        except PlaywrightError:
+            fits = False
+        if fits:
+            names["full"] = names["entry"]
+        else:
+            keep("full", lambda: shot(full_page=True))
         if box is not None:
+            if raw is not None:
+                clip = capture.crop_box(box, viewport)
+                keep("crop", lambda: capture.crop_png(raw, clip, viewport))
             caption = (
                 f"cancelscout · {self.bundle.platform} · 入口 entry: {entry.text}\n"
                 f"{entry.page_url}\n{iso_ms(utc_now())}"
             )
-            shots.append(
-                (
-                    "crop",
-                    lambda: capture.screenshot(
-                        page,
-                        self.masks,
-                        redact=self.redact,
-                        secret=self.secret,
-                        clip=capture.crop_box(box, viewport),
-                    ),
-                )
+            keep(
+                "annotated",
+                lambda: capture.annotated_screenshot(
+                    page, box, caption, self.masks, redact=self.redact, secret=self.secret
+                ),
             )
-            shots.append(
-                (
-                    "annotated",
-                    lambda: capture.annotated_screenshot(
-                        page, box, caption, self.masks, redact=self.redact, secret=self.secret
-                    ),
-                )
-            )
-        for kind, take in shots:
-            slug = "entry" if kind == "entry" else f"entry-{kind}"
-            try:
-                art = self.bundle.write(
-                    self.bundle.artifact_name("screenshots", index, slug, ".png"), take()
-                )
-            except (PlaywrightError, OSError) as exc:
-                capture_error = first_line(str(exc))
-                continue
-            artifacts.append(art)
-            names[kind] = art.name
         try:
             html, masked = capture.dom_snapshot(page, self.masks, self._seen(), self.covered)
             self.masked_elements += masked
