@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tsa_server import LocalTSA
+from tsa_server import OTHER_POLICY_OID, POLICY_OID, LocalTSA
 
 
 def cli(*args: str, env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -108,3 +108,25 @@ def test_trusted_time_without_anchor_is_untrusted_not_valid(
     anchored = cli("verify", str(stamped_bundle), "--tsa-cert", str(ca), env={"COLUMNS": "200"})
     line = next(x for x in anchored.stdout.splitlines() if "timestamp:" in x)
     assert line.endswith("valid · TSA trusted (--tsa-cert)")
+
+
+def test_trusted_time_expected_policy_trusted(
+    stamped_bundle: Path, tsa: LocalTSA, tmp_path: Path
+) -> None:
+    ca = tmp_path / "ca.pem"
+    ca.write_bytes(tsa.ca_cert_pem)
+    args = ("verify", str(stamped_bundle), "--json", "--tsa-cert", str(ca), "--tsa-policy")
+    proc = cli(*args, POLICY_OID, env={})
+    assert proc.returncode == 0, proc.stdout
+    assert json.loads(proc.stdout)["timestamp"]["trusted"] is True
+    other = cli(*args, OTHER_POLICY_OID, env={})
+    assert other.returncode == 1
+    assert json.loads(other.stdout)["timestamp"]["error"] == (
+        f"the token names the TSA policy {POLICY_OID}, not the expected {OTHER_POLICY_OID}"
+    )
+
+
+def test_trusted_time_policy_without_anchor_is_a_usage_error(stamped_bundle: Path) -> None:
+    proc = cli("verify", str(stamped_bundle), "--tsa-policy", POLICY_OID, env={})
+    assert proc.returncode == 2
+    assert "--tsa-policy needs --tsa-cert" in proc.stderr

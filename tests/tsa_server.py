@@ -26,9 +26,18 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 POLICY_OID = "1.3.6.1.4.1.99999.1"
+OTHER_POLICY_OID = "1.3.6.1.4.1.99999.2"
+# A KeyPurposeId no library knows by name: OpenSSL's timestamp purpose lets it through.
+UNKNOWN_PURPOSE_OID = "1.3.6.1.4.1.99999.7"
 REJECT_TEXT = "request rejected by the test TSA: policy not accepted"
 
 KeyKind = Literal["ec", "rsa"]
+# The TSA certificate's extendedKeyUsage: as RFC 3161 2.3 wants it, or wrong in one way.
+EkuKind = Literal[
+    "time_stamping", "code_signing", "absent", "non_critical", "extra_known", "extra_unknown"
+]
+# The signed ESS signingCertificateV2 attribute: right, naming another certificate, or missing.
+EssKind = Literal["v2", "mismatch", "absent"]
 PrivateKey = ec.EllipticCurvePrivateKey | rsa.RSAPrivateKey
 
 
@@ -56,11 +65,11 @@ def new_key(kind: KeyKind = "ec") -> PrivateKey:
     return ec.generate_private_key(ec.SECP256R1())
 
 
-def _usage(*, sign_certs: bool) -> x509.KeyUsage:
+def _usage(*, sign_certs: bool, wide: bool = False) -> x509.KeyUsage:
     return x509.KeyUsage(
         digital_signature=not sign_certs,
         content_commitment=not sign_certs,
-        key_encipherment=False,
+        key_encipherment=wide,
         data_encipherment=False,
         key_agreement=False,
         key_cert_sign=sign_certs,
@@ -73,7 +82,7 @@ def _usage(*, sign_certs: bool) -> x509.KeyUsage:
 def make_ca(
     common_name: str = "cancelscout test CA", kind: KeyKind = "ec"
 ) -> tuple[PrivateKey, x509.Certificate]:
-    """A self-signed CA certificate valid from an hour ago for a day."""
+    """A self-signed CA certificate valid from a week ago until tomorrow."""
     key = new_key(kind)
     now = datetime.now(timezone.utc)
     name = _name(common_name)
@@ -83,7 +92,7 @@ def make_ca(
         .issuer_name(name)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1))
+        .not_valid_before(now - timedelta(days=7))
         .not_valid_after(now + timedelta(days=1))
         .add_extension(x509.BasicConstraints(ca=True, path_length=0), critical=True)
         .add_extension(_usage(sign_certs=True), critical=True)
@@ -93,37 +102,57 @@ def make_ca(
     return key, cert
 
 
+def _purposes(eku: EkuKind) -> list[x509.ObjectIdentifier]:
+    stamping = ExtendedKeyUsageOID.TIME_STAMPING
+    return {
+        "code_signing": [ExtendedKeyUsageOID.CODE_SIGNING],
+        "extra_known": [stamping, ExtendedKeyUsageOID.CODE_SIGNING],
+        "extra_unknown": [stamping, x509.ObjectIdentifier(UNKNOWN_PURPOSE_OID)],
+    }.get(eku, [stamping])
+
+
 def make_tsa_cert(
     ca_key: PrivateKey,
     ca_cert: x509.Certificate,
     common_name: str = "cancelscout test TSA",
     kind: KeyKind = "ec",
     *,
-    eku: bool = True,
+    eku: EkuKind = "time_stamping",
+    expired: bool = False,
+    wide_usage: bool = False,
 ) -> tuple[PrivateKey, x509.Certificate]:
-    """A TSA certificate issued by the CA, EKU timeStamping (critical) unless ``eku=False``."""
+    """A TSA certificate issued by the CA: critical extendedKeyUsage timeStamping alone, unless
+    ``eku`` says otherwise; keyUsage digitalSignature and nonRepudiation, plus keyEncipherment
+    if ``wide_usage``; valid from an hour ago for a day, or, ``expired``, from two days ago
+    until yesterday."""
     key = new_key(kind)
     now = datetime.now(timezone.utc)
+    start, end = (
+        (now - timedelta(days=2), now - timedelta(days=1))
+        if expired
+        else (now - timedelta(hours=1), now + timedelta(days=1))
+    )
     ca_ski = ca_cert.extensions.get_extension_for_class(x509.SubjectKeyIdentifier).value
-    purpose = ExtendedKeyUsageOID.TIME_STAMPING if eku else ExtendedKeyUsageOID.CODE_SIGNING
-    cert = (
+    builder = (
         x509.CertificateBuilder()
         .subject_name(_name(common_name))
         .issuer_name(ca_cert.subject)
         .public_key(key.public_key())
         .serial_number(x509.random_serial_number())
-        .not_valid_before(now - timedelta(hours=1))
-        .not_valid_after(now + timedelta(days=1))
+        .not_valid_before(start)
+        .not_valid_after(end)
         .add_extension(x509.BasicConstraints(ca=False, path_length=None), critical=True)
-        .add_extension(_usage(sign_certs=False), critical=True)
-        .add_extension(x509.ExtendedKeyUsage([purpose]), critical=True)
+        .add_extension(_usage(sign_certs=False, wide=wide_usage), critical=True)
         .add_extension(x509.SubjectKeyIdentifier.from_public_key(key.public_key()), critical=False)
         .add_extension(
             x509.AuthorityKeyIdentifier.from_issuer_subject_key_identifier(ca_ski), critical=False
         )
-        .sign(ca_key, hashes.SHA256())
     )
-    return key, cert
+    if eku != "absent":
+        builder = builder.add_extension(
+            x509.ExtendedKeyUsage(_purposes(eku)), critical=eku != "non_critical"
+        )
+    return key, builder.sign(ca_key, hashes.SHA256())
 
 
 class LocalTSA:
@@ -131,9 +160,14 @@ class LocalTSA:
 
     Fault modes: ``reject`` answers status rejection with :data:`REJECT_TEXT`; ``corrupt`` flips
     a byte of the signature; ``wrong_nonce`` echoes another nonce; ``bad_digest`` signs a
-    messageDigest that is not the TSTInfo's; ``no_eku`` signs with a certificate lacking the
-    timeStamping usage; ``http_status`` answers that HTTP error; ``garbage`` answers bytes that
-    are not ASN.1; ``delay_s`` waits that long before answering.
+    messageDigest that is not the TSTInfo's; ``eku`` signs with a certificate whose
+    extendedKeyUsage is wrong in that way (see :data:`EkuKind`); ``expired`` signs with a
+    certificate that expired before genTime; ``wide_usage`` with one whose keyUsage also
+    allows key encipherment; ``clock`` shifts genTime by that much; ``ess`` makes the
+    signingCertificateV2 attribute name the CA's certificate (``mismatch``) or leaves it out
+    (``absent``); ``policy`` is the TSA policy the tokens name; ``http_status`` answers that
+    HTTP error; ``garbage`` answers bytes that are not ASN.1; ``delay_s`` waits that long
+    before answering.
     """
 
     def __init__(
@@ -144,7 +178,12 @@ class LocalTSA:
         corrupt: bool = False,
         wrong_nonce: bool = False,
         bad_digest: bool = False,
-        no_eku: bool = False,
+        eku: EkuKind = "time_stamping",
+        expired: bool = False,
+        wide_usage: bool = False,
+        clock: timedelta = timedelta(0),
+        ess: EssKind = "v2",
+        policy: str = POLICY_OID,
         http_status: int | None = None,
         garbage: bool = False,
         delay_s: float = 0.0,
@@ -154,7 +193,9 @@ class LocalTSA:
         self.corrupt = corrupt
         self.wrong_nonce = wrong_nonce
         self.bad_digest = bad_digest
-        self.no_eku = no_eku
+        self.clock = clock
+        self.ess = ess
+        self.policy = policy
         self.http_status = http_status
         self.garbage = garbage
         self.delay_s = delay_s
@@ -165,7 +206,7 @@ class LocalTSA:
         self._thread: threading.Thread | None = None
         self.ca_key, self.ca_cert = make_ca(kind=kind)
         self.tsa_key, self.tsa_cert = make_tsa_cert(
-            self.ca_key, self.ca_cert, kind=kind, eku=not no_eku
+            self.ca_key, self.ca_cert, kind=kind, eku=eku, expired=expired, wide_usage=wide_usage
         )
         self._tsa_der = self.tsa_cert.public_bytes(Encoding.DER)
         self._tsa_asn1 = asn1_x509.Certificate.load(self._tsa_der)
@@ -279,10 +320,10 @@ class LocalTSA:
         return bytes(TimeStampResp({"status": status}).dump())
 
     def _grant(self, request: Any, serial: int) -> bytes:
-        gen_time = datetime.now(timezone.utc).replace(microsecond=0)
+        gen_time = (datetime.now(timezone.utc) + self.clock).replace(microsecond=0)
         fields: dict[str, Any] = {
             "version": "v1",
-            "policy": POLICY_OID,
+            "policy": self.policy,
             "message_imprint": request["message_imprint"],
             "serial_number": serial,
             "gen_time": gen_time,
@@ -295,10 +336,11 @@ class LocalTSA:
         tst_der = tst_info.dump()
 
         digested = tst_der + b"x" if self.bad_digest else tst_der
+        named = self.ca_cert.public_bytes(Encoding.DER) if self.ess == "mismatch" else self._tsa_der
         ess = {
             "certs": [
                 {
-                    "cert_hash": hashlib.sha256(self._tsa_der).digest(),
+                    "cert_hash": hashlib.sha256(named).digest(),
                     "issuer_serial": {
                         "issuer": [
                             asn1_x509.GeneralName(
@@ -310,14 +352,14 @@ class LocalTSA:
                 }
             ]
         }
-        signed_attrs = cms.CMSAttributes(
-            [
-                {"type": "content_type", "values": ["tst_info"]},
-                {"type": "signing_time", "values": [cms.Time({"utc_time": gen_time})]},
-                {"type": "message_digest", "values": [hashlib.sha256(digested).digest()]},
-                {"type": "signing_certificate_v2", "values": [ess]},
-            ]
-        )
+        attributes = [
+            {"type": "content_type", "values": ["tst_info"]},
+            {"type": "signing_time", "values": [cms.Time({"utc_time": gen_time})]},
+            {"type": "message_digest", "values": [hashlib.sha256(digested).digest()]},
+        ]
+        if self.ess != "absent":
+            attributes.append({"type": "signing_certificate_v2", "values": [ess]})
+        signed_attrs = cms.CMSAttributes(attributes)
         to_sign = signed_attrs.dump()
         if isinstance(self.tsa_key, rsa.RSAPrivateKey):
             signature = self.tsa_key.sign(to_sign, padding.PKCS1v15(), hashes.SHA256())

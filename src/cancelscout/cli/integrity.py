@@ -24,7 +24,16 @@ def verify_cmd(
     as_json: Annotated[bool, typer.Option("--json", help="Print the report as JSON.")] = False,
     tsa_cert: Annotated[
         Path | None,
-        typer.Option("--tsa-cert", help="Certificate (PEM) the timestamp's TSA must chain to."),
+        typer.Option(
+            "--tsa-cert",
+            help="Root certificate(s) (PEM) the timestamp's TSA must chain to, at its time.",
+        ),
+    ] = None,
+    tsa_policy: Annotated[
+        str | None,
+        typer.Option(
+            "--tsa-policy", help="TSA policy (OID) the timestamp must name; needs --tsa-cert."
+        ),
     ] = None,
 ) -> None:
     """Check a bundle's hashes, step chain and signature (exit 0 intact, 1 tampered,
@@ -32,7 +41,7 @@ def verify_cmd(
     from cancelscout.exitcodes import exit_code_for_verify
     from cancelscout.integrity.verify import verify_bundle
 
-    report = verify_bundle(bundle, key=key, tsa_cert=tsa_cert)
+    report = verify_bundle(bundle, key=key, tsa_cert=tsa_cert, tsa_policy=tsa_policy)
     if as_json:
         sys.stdout.write(report.to_json() + "\n")
         sys.stdout.flush()
@@ -54,8 +63,8 @@ def verify_cmd(
         out.print("  signer: none (unsigned: manifest.json itself is not protected)")
     stamp = report.timestamp
     if stamp is not None:
-        # A token whose TSA was not checked against a trust anchor proves only that someone
-        # signed that time: it is not called valid.
+        # A token whose TSA was not checked against a trust anchor (rfc3161-client, with
+        # --tsa-cert) proves only that someone signed that time: it is not called valid.
         if not stamp["valid"]:
             state = "[red]INVALID[/]"
         elif stamp["trusted"]:
@@ -63,7 +72,7 @@ def verify_cmd(
         else:
             state = (
                 "[yellow]UNTRUSTED[/]: covers the manifest, but the TSA was not checked against "
-                "a trust anchor (pass its certificate with --tsa-cert)"
+                "a trust anchor (pass its root certificate with --tsa-cert)"
             )
         out.print(
             f"  timestamp: {escape(str(stamp['gen_time']))} by {escape(str(stamp['tsa']))} · "

@@ -1,120 +1,123 @@
-"""The cryptographic checks of an RFC 3161 token's signer: signature, certificate and trust.
+"""The TSA certificate of an RFC 3161 token: its key usage, and its trust, by rfc3161-client.
 
-:func:`check_signature` verifies the SignerInfo's signature over the signed attributes with the
-signer certificate's key (RSA PKCS#1 v1.5 and PSS, ECDSA, Ed25519, Ed448);
-:func:`check_tsa_cert` requires the timeStamping extended key usage and validity at
-``genTime``; :func:`check_trust` requires the signer certificate to be, or chain (through the
-token's certificates) to, a certificate the user trusts. Each raises :class:`Invalid` with the
-reason.
+:func:`check_trust` hands the token to rfc3161-client's ``Verifier`` with the user's
+certificates as its roots: OpenSSL's ``PKCS7_verify`` checks the signature and the
+``messageDigest``, builds the TSA certificate's chain to a self-signed root among them and
+validates it *at the token's genTime* under OpenSSL's timestamp-signing purpose (a critical
+extendedKeyUsage timeStamping, no other known purpose, a fitting keyUsage, CA constraints);
+then the library checks the status, one signer, the critical timeStamping EKU, the pinned TSA
+certificate (a token that carries none is checked against the one given), the policy when one
+is expected, and the message imprint. Its refusals are put in words here.
+
+:func:`check_usage` is the one certificate check kept by hand, because neither library makes it
+whole: RFC 3161 2.3 wants *exactly one* KeyPurposeId, id-kp-timeStamping, in a *critical*
+extension. OpenSSL's purpose lets an unknown extra KeyPurposeId through, pyHanko ignores
+criticality and extra purposes, and rfc3161-client runs only with a trust anchor; this runs on
+every token, so a token without an anchor is still refused for a certificate that is not a
+TSA's.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
-from typing import Any, cast
+import re
+from typing import TYPE_CHECKING
 
 from cryptography import x509
-from cryptography.exceptions import InvalidSignature, UnsupportedAlgorithm
-from cryptography.hazmat.primitives.asymmetric import ec, ed448, ed25519, padding, rsa
 from cryptography.x509.oid import ExtendedKeyUsageOID
 
-from cancelscout.integrity.timestamp_asn1 import Invalid, hash_for, iso_utc
+from cancelscout.integrity.timestamp_common import Invalid, iso_utc, one_line
 
-_MAX_CHAIN = 6
+if TYPE_CHECKING:
+    from rfc3161_client import TimeStampResponse
+
+# OpenSSL's words for a chain that was not valid at the verification time.
+_NOT_VALID_THEN = ("certificate has expired", "certificate is not yet valid")
+# The key purposes cryptography knows, named as RFC 5280 spells them (CODE_SIGNING: codeSigning).
+_PURPOSE_NAMES = {
+    oid: "".join(word.title() if i else word for i, word in enumerate(name.lower().split("_")))
+    for name, oid in vars(ExtendedKeyUsageOID).items()
+    if name.isupper()
+}
 
 
-def check_signature(
-    signer_info: Any, cert: x509.Certificate, signed_bytes: bytes, digest_algo: str
-) -> None:
-    algorithm = signer_info["signature_algorithm"]
-    signature = bytes(signer_info["signature"].native)
+def check_usage(cert: x509.Certificate) -> None:
+    """RFC 3161 2.3: one critical extendedKeyUsage extension holding id-kp-timeStamping only."""
     try:
-        kind = str(algorithm.signature_algo)
-    except ValueError:
-        raise Invalid(f"unsupported signature algorithm {algorithm['algorithm'].dotted}") from None
-    try:
-        hash_name = str(algorithm.hash_algo)
-    except ValueError:  # e.g. plain rsaEncryption or ecdsa: the SignerInfo's digest applies
-        hash_name = digest_algo
-    public_key = cert.public_key()
-    try:
-        if kind == "rsassa_pkcs1v15" and isinstance(public_key, rsa.RSAPublicKey):
-            public_key.verify(signature, signed_bytes, padding.PKCS1v15(), hash_for(hash_name))
-        elif kind == "rsassa_pss" and isinstance(public_key, rsa.RSAPublicKey):
-            params = algorithm["parameters"]
-            mgf_hash = str(params["mask_gen_algorithm"]["parameters"]["algorithm"].native)
-            pss = padding.PSS(
-                mgf=padding.MGF1(hash_for(mgf_hash)),
-                salt_length=int(params["salt_length"].native),
-            )
-            public_key.verify(signature, signed_bytes, pss, hash_for(hash_name))
-        elif kind == "ecdsa" and isinstance(public_key, ec.EllipticCurvePublicKey):
-            public_key.verify(signature, signed_bytes, ec.ECDSA(hash_for(hash_name)))
-        elif (kind == "ed25519" and isinstance(public_key, ed25519.Ed25519PublicKey)) or (
-            kind == "ed448" and isinstance(public_key, ed448.Ed448PublicKey)
-        ):
-            public_key.verify(signature, signed_bytes)
-        else:
-            raise Invalid(
-                f"the signature algorithm {kind} does not fit the signer's "
-                f"{type(public_key).__name__.removeprefix('_')} or is not supported"
-            )
-    except InvalidSignature:
-        raise Invalid("the TSA signature does not verify: the token was altered") from None
-    except UnsupportedAlgorithm as exc:
-        raise Invalid(f"the signature cannot be checked here: {exc}") from None
-
-
-def check_tsa_cert(cert: x509.Certificate, asn1_cert: Any, gen_time: datetime) -> None:
-    try:
-        usage = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage).value
+        extension = cert.extensions.get_extension_for_class(x509.ExtendedKeyUsage)
     except x509.ExtensionNotFound:
-        usage = None
-    if usage is None or ExtendedKeyUsageOID.TIME_STAMPING not in usage:
         raise Invalid(
-            "the signer certificate is not for timestamping (no extendedKeyUsage timeStamping)"
-        )
-    validity = asn1_cert["tbs_certificate"]["validity"]
-    not_before = cast(datetime, validity["not_before"].native)
-    not_after = cast(datetime, validity["not_after"].native)
-    if not not_before <= gen_time <= not_after:
+            "the TSA certificate has no extendedKeyUsage: it is not for timestamping "
+            "(RFC 3161 2.3 wants timeStamping alone, critical)"
+        ) from None
+    purposes = list(extension.value)
+    if purposes != [ExtendedKeyUsageOID.TIME_STAMPING]:
+        names = ", ".join(_PURPOSE_NAMES.get(oid, oid.dotted_string) for oid in purposes) or "empty"
         raise Invalid(
-            f"the TSA certificate was not valid at genTime {iso_utc(gen_time)} "
-            f"(valid {iso_utc(not_before)} to {iso_utc(not_after)})"
+            f"the TSA certificate's extendedKeyUsage is {names}, not timeStamping alone "
+            "(RFC 3161 2.3)"
         )
-
-
-def _is_ca(cert: x509.Certificate) -> bool:
-    try:
-        return bool(cert.extensions.get_extension_for_class(x509.BasicConstraints).value.ca)
-    except x509.ExtensionNotFound:
-        return False
-
-
-def _issued_by(child: x509.Certificate, issuer: x509.Certificate) -> bool:
-    if not _is_ca(issuer):
-        return False
-    try:
-        child.verify_directly_issued_by(issuer)
-    except (ValueError, TypeError, InvalidSignature, UnsupportedAlgorithm):
-        return False
-    return True
+    if not extension.critical:
+        raise Invalid(
+            "the TSA certificate's extendedKeyUsage timeStamping is not critical (RFC 3161 2.3)"
+        )
 
 
 def check_trust(
-    signer: x509.Certificate, anchors: list[x509.Certificate], pool: list[x509.Certificate]
+    response: TimeStampResponse,
+    data: bytes,
+    anchors: list[x509.Certificate],
+    signer: x509.Certificate,
+    policy: str | None,
 ) -> None:
-    current = signer
-    for _ in range(_MAX_CHAIN):
-        if any(current == anchor for anchor in anchors):
-            return
-        if any(_issued_by(current, anchor) for anchor in anchors):
-            return
-        parent = next((c for c in pool if c != current and _issued_by(current, c)), None)
-        if parent is None:
-            break
-        current = parent
-    raise Invalid(
-        f"the TSA certificate ({signer.subject.rfc4514_string()}) is not the trusted "
-        "certificate nor issued by it"
-    )
+    """rfc3161-client's verification of ``response`` over ``data`` with ``anchors`` as roots.
+
+    A certificate among ``anchors`` that is the signer is also pinned as the TSA certificate
+    (so a token without certificates can be checked); a trust anchor must still be a
+    self-signed root. ``policy`` (a dotted OID) is the TSA policy the token must name.
+    """
+    from rfc3161_client import VerificationError, VerifierBuilder
+
+    builder = VerifierBuilder()
+    for root in dict.fromkeys(anchors):
+        builder = builder.add_root_certificate(root)
+    if signer in anchors:
+        builder = builder.tsa_certificate(signer)
+    if policy is not None:
+        builder = builder.policy_id(x509.ObjectIdentifier(policy))
+    try:
+        builder.build().verify_message(response, data)
+    except VerificationError as exc:
+        raise Invalid(_explain(str(exc), response, signer, policy, signer in anchors)) from None
+
+
+def _explain(
+    error: str,
+    response: TimeStampResponse,
+    signer: x509.Certificate,
+    policy: str | None,
+    pinned: bool,
+) -> str:
+    """rfc3161-client's refusal in words; OpenSSL's own reason is kept verbatim."""
+    verify_error = re.search(r'data: "Verify error: ([^"]+)"', error)
+    openssl_reason = re.findall(r'reason: "([^"]+)"', error)
+    subject = signer.subject.rfc4514_string()
+    gen_time = iso_utc(response.tst_info.gen_time)
+    if verify_error is not None:
+        why = verify_error.group(1).removesuffix(" or the system clock is incorrect")
+        if why.startswith(_NOT_VALID_THEN):
+            return f"the TSA certificate chain was not valid at genTime {gen_time}: {why}"
+        if why == "unsuitable certificate purpose":
+            return f"a certificate of the TSA's chain ({subject}) is not for timestamping: {why}"
+        hint = " (a TSA certificate is pinned, not trusted, on its own: give its root too)"
+        return (
+            f"the TSA certificate ({subject}) does not chain to a trusted root certificate: {why}"
+            + (hint if pinned and why == "unable to get local issuer certificate" else "")
+        )
+    if openssl_reason:
+        return f"rfc3161-client refused the token: {openssl_reason[-1]}"
+    if error == "Policy ID mismatch":
+        named = response.tst_info.policy.dotted_string
+        return f"the token names the TSA policy {named}, not the expected {policy}"
+    if error == "Mismatch between messages":
+        return "the message imprint does not match the data: the token was made for other bytes"
+    return f"rfc3161-client refused the token: {one_line(error, 200)}"

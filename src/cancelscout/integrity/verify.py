@@ -260,15 +260,34 @@ def _read_cert(path: Path) -> bytes:
         raise UsageError(f"cannot read the TSA certificate {path} ({exc.strerror}).") from None
 
 
+def _check_policy_option(tsa_policy: str | None, tsa_cert: Path | None) -> None:
+    if tsa_policy is None:
+        return
+    if tsa_cert is None:
+        raise UsageError(
+            "--tsa-policy needs --tsa-cert: a policy is worth checking only on a timestamp "
+            "whose TSA is trusted."
+        )
+    if not re.fullmatch(r"[0-2](\.(0|[1-9][0-9]*))+", tsa_policy):
+        raise UsageError(f"--tsa-policy {tsa_policy!r} is not a dotted OID (like 1.2.3.4).")
+
+
 def verify_bundle(
-    root: Path, *, key: Path | None = None, tsa_cert: Path | None = None
+    root: Path,
+    *,
+    key: Path | None = None,
+    tsa_cert: Path | None = None,
+    tsa_policy: str | None = None,
 ) -> VerifyReport:
     """Check the bundle at ``root``; ``key`` is the public key its signature must be by,
-    ``tsa_cert`` the timestamp authority certificate its timestamp must chain to.
+    ``tsa_cert`` the root certificate(s) its timestamp's TSA must chain to, ``tsa_policy`` the
+    TSA policy (a dotted OID) its timestamp must name.
 
-    Raises UsageError only for an unreadable ``key``; every finding about the bundle is in the
+    Raises UsageError only for an unreadable ``key`` or ``tsa_cert``, or a ``tsa_policy`` that
+    is not an OID or comes without ``tsa_cert``; every finding about the bundle is in the
     returned report.
     """
+    _check_policy_option(tsa_policy, tsa_cert)
     checker = _Checker(root, key, tsa_cert)
     report = checker.report
     if not root.is_dir():
@@ -303,7 +322,7 @@ def verify_bundle(
     records, head = checker.check_steps(run_id, complete=True)
     checker.check_close(manifest, records, head, run_id)
     check_signature(report, root, manifest, manifest_bytes, checker.expected_key)
-    check_timestamp(report, root, manifest_bytes, checker.tsa_cert)
+    check_timestamp(report, root, manifest_bytes, checker.tsa_cert, tsa_policy)
     report.status = "tampered" if report.problems else "intact"
     return report
 

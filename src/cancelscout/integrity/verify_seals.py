@@ -26,19 +26,23 @@ TIMESTAMP = "timestamp.tsr"
 
 
 def _timestamp_result(
-    root: Path, manifest_bytes: bytes, tsa_cert: bytes | None = None
+    root: Path, manifest_bytes: bytes, tsa_cert: bytes | None, tsa_policy: str | None
 ) -> dict[str, Any] | None:
     """Check the RFC 3161 token in ``timestamp.tsr`` against the manifest's bytes.
 
-    ``valid: False`` makes the bundle tampered. With ``tsa_cert`` the token must be issued by
-    that TSA (or a TSA certified by it); without, the TSA is only named.
+    ``valid: False`` makes the bundle tampered. ``trusted`` is True only when rfc3161-client
+    verified the token against ``tsa_cert`` (its TSA chains to one of those roots, valid at
+    genTime, and names ``tsa_policy`` if given); without ``tsa_cert`` the TSA is only named.
     """
-    # Imported here: the RFC 3161 parser (asn1, x509) is for bundles that carry a token; the
-    # report imports this module for every run.
+    # Imported here: the RFC 3161 verifier (rfc3161-client, pyHanko) is for bundles that carry
+    # a token; the report imports this module for every run.
     from cancelscout.integrity.timestamp import verify_timestamp
 
     check = verify_timestamp(
-        (root / TIMESTAMP).read_bytes(), manifest_bytes, trusted_cert_pem=tsa_cert
+        (root / TIMESTAMP).read_bytes(),
+        manifest_bytes,
+        trusted_cert_pem=tsa_cert,
+        policy=tsa_policy,
     )
     return {
         "valid": check.valid,
@@ -46,7 +50,7 @@ def _timestamp_result(
         "tsa": check.tsa,
         "serial": check.serial,
         "error": check.reason,
-        "trusted": tsa_cert is not None,
+        "trusted": check.trusted,
     }
 
 
@@ -116,12 +120,16 @@ def check_signature(
 
 
 def check_timestamp(
-    report: VerifyReport, root: Path, manifest_bytes: bytes, tsa_cert: bytes | None
+    report: VerifyReport,
+    root: Path,
+    manifest_bytes: bytes,
+    tsa_cert: bytes | None,
+    tsa_policy: str | None = None,
 ) -> None:
     """The RFC 3161 token in timestamp.tsr, if there is one, against manifest.json."""
     if not (root / TIMESTAMP).is_file():
         return
-    result = _timestamp_result(root, manifest_bytes, tsa_cert)
+    result = _timestamp_result(root, manifest_bytes, tsa_cert, tsa_policy)
     report.timestamp = result
     if result is None:
         report.note(f"{TIMESTAMP} is present but was not checked.")
