@@ -162,6 +162,9 @@ class FlaggedClause(BaseModel):
     title: str = ""
     explanation: str = ""
     basis: list[str] = Field(default_factory=list, description="Law ids (data/clauses.yaml).")
+    matched_by: Literal["rule", "model"] = Field(
+        "rule", description="The family's own rule, or the clause model (a second reader)."
+    )
     crop: str | None = Field(None, description="Screenshot crop with the sentence outlined.")
     box: dict[str, float] | None = None
     record: int | None = None

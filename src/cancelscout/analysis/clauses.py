@@ -1,7 +1,8 @@
 """Flag clauses a consumer can challenge, from the rule set in ``data/clauses.yaml``.
 
 Pure text work (no browser): split visible page text into sentences, match each rule's patterns
-against the normalised sentence, and grade the whole text in the spirit of ToS;DR's A–E classes.
+against the normalised sentence (with the clause model as a second reader, ``classify``), and
+grade the whole text in the spirit of ToS;DR's A–E classes.
 The sentence reported is always the sentence as written on the page.
 """
 
@@ -13,6 +14,14 @@ from functools import cache
 from importlib import resources
 from typing import Any, Literal
 
+from cancelscout.analysis.clause_model import (
+    FLAG_AT,
+    ORDINARY,
+    VETO_AT,
+    ClauseModel,
+    default_model,
+)
+from cancelscout.analysis.clause_model import reads as model_reads
 from cancelscout.profiles.yamlsafe import read_yaml
 from cancelscout.textnorm import normalize
 
@@ -61,7 +70,12 @@ class Rule:
         hit = any(p.search(folded) for p in self.patterns) or any(
             all(slot.search(folded) for slot in frame) for frame in self.frames
         )
-        return hit and not any(p.search(folded) for p in self.unless)
+        return hit and not self.excepted(sentence)
+
+    def excepted(self, sentence: str) -> bool:
+        """Does one of the family's exceptions (``unless``) hold for the sentence?"""
+        folded = normalize(sentence)
+        return any(p.search(folded) for p in self.unless)
 
 
 @dataclass(frozen=True)
@@ -77,6 +91,7 @@ class RuleSet:
 class Hit:
     rule: Rule
     sentence: str
+    matched_by: Literal["rule", "model"] = "rule"  # a family's slots, or the clause model
 
 
 def _squash(text: str) -> str:
@@ -160,18 +175,41 @@ def sentences(text: str) -> list[str]:
     return [s for s in found if s]
 
 
-def scan(text: str, kind: str, rules: RuleSet | None = None) -> list[Hit]:
-    """Every (rule, sentence) hit in ``text`` for a page of ``kind``; one hit per pair."""
+def classify(
+    sentence: str, kind: str, rules: RuleSet | None = None, model: ClauseModel | None = None
+) -> list[Hit]:
+    """The families that flag ``sentence`` on a page of ``kind``: the families' own slots
+    first; the clause model vetoes their match when it is sure the sentence is ordinary, and
+    flags a sentence no family matched when it is sure enough which family it belongs to (see
+    ``analysis/clause_model.py`` for how both thresholds were chosen)."""
     ruleset = rules or default_rules()
+    reader = model or default_model()
+    applicable = [rule for rule in ruleset.rules if kind in rule.applies]
+    if not applicable:
+        return []
+    hits = [Hit(rule, sentence) for rule in applicable if rule.matches(sentence)]
+    odds = reader.probabilities(sentence)
+    if hits:
+        return [] if odds.get(ORDINARY, 0.0) >= VETO_AT else hits
+    family = max(odds, key=lambda label: odds[label])
+    if family == ORDINARY or odds[family] < FLAG_AT or not model_reads(sentence):
+        return []
+    return [
+        Hit(rule, sentence, "model")
+        for rule in applicable
+        if rule.id == family and not rule.excepted(sentence)  # the family's exceptions hold
+    ]
+
+
+def scan(text: str, kind: str, rules: RuleSet | None = None) -> list[Hit]:
+    """Every (family, sentence) hit in ``text`` for a page of ``kind``; one hit per pair."""
     hits: list[Hit] = []
     seen: set[tuple[str, str]] = set()
     for sentence in sentences(text):
-        for rule in ruleset.rules:
-            if kind not in rule.applies or (rule.id, sentence) in seen:
-                continue
-            if rule.matches(sentence):
-                seen.add((rule.id, sentence))
-                hits.append(Hit(rule, sentence))
+        for hit in classify(sentence, kind, rules):
+            if (hit.rule.id, sentence) not in seen:
+                seen.add((hit.rule.id, sentence))
+                hits.append(hit)
     return hits
 
 

@@ -42,6 +42,7 @@ def analyse(
                 title=hit.rule.title,
                 explanation=hit.rule.explanation,
                 basis=list(hit.rule.basis),
+                matched_by=hit.matched_by,
                 record=index,
             )
             for hit in clause_rules.scan(text, kind)

@@ -53,6 +53,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "cap_severity_low": "轻微",
         "cap_basis": "法律依据",
         "cap_why": "为什么值得质疑",
+        "cap_by_model": "由条款模型（第二读者）判定，未命中任何条款族的规则：请人工核对原文",
         "cap_orders": "购买记录",
         "cap_order_no": "订单号",
         "cap_date": "日期",
@@ -62,7 +63,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cap_membership": "会员购买",
         "cap_none": "未发现",
         "cap_no_grade": "未采集到协议或宣传文字，无法评级",
-        "cap_note": "条款标记由规则库（data/clauses.yaml）自动匹配，仅供参考，不构成法律意见。",
+        "cap_note": "条款标记由规则库（data/clauses.yaml）与条款模型自动匹配，"
+        "仅供参考，不构成法律意见。",
         "fact_auto_renew": "自动续费",
         "fact_next_charge": "下次扣费日期",
         "fact_expires": "到期时间",
@@ -92,6 +94,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cap_severity_low": "minor",
         "cap_basis": "Legal basis",
         "cap_why": "Why it matters",
+        "cap_by_model": "Flagged by the clause model (a second reader); no family's rule matched: "
+        "check the sentence yourself",
         "cap_orders": "Purchase records",
         "cap_order_no": "Order no.",
         "cap_date": "Date",
@@ -101,8 +105,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "cap_membership": "Membership",
         "cap_none": "none found",
         "cap_no_grade": "No agreement or promotion text captured: no grade",
-        "cap_note": "Clauses are flagged by the rule set (data/clauses.yaml): a pointer, "
-        "not legal advice.",
+        "cap_note": "Clauses are flagged by the rule set (data/clauses.yaml) and the clause "
+        "model: a pointer, not legal advice.",
         "fact_auto_renew": "Auto-renew",
         "fact_next_charge": "Next charge date",
         "fact_expires": "Expires",

@@ -1,0 +1,93 @@
+"""The clause model (the second reader of unfair clauses) and how it joins the families."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cancelscout.analysis.clause_model import ClauseModel, default_model, features
+from cancelscout.analysis.clauses import classify
+
+REPO = Path(__file__).resolve().parents[1]
+STORED = REPO / "src" / "cancelscout" / "data" / "clause_model.json"
+
+
+def _model(
+    label: str, char: str, weight: float, labels: tuple[str, ...] = ("no-refund", "ordinary")
+) -> ClauseModel:
+    """A model that reads one character as ``label`` with ``weight`` (nothing else)."""
+    bias = tuple(0.0 for _ in labels)
+    return ClauseModel(labels, bias, {f"c{char}": ((labels.index(label), weight),)})
+
+
+def test_clause_model_stored_file_is_what_the_tuning_splits_train(tmp_path: Path) -> None:
+    """The packaged model is current (retraining gives the same bytes) and the held-out
+    split of the corpus was never among its training files."""
+    stored = json.loads(STORED.read_text("utf-8"))
+    assert sorted(stored["trained_on"]) == ["dev.yaml", "dev2.yaml", "dev3.yaml", "tune.yaml"]
+    before = STORED.read_bytes()
+    try:
+        subprocess.run(
+            [sys.executable, str(REPO / "tools" / "train_clause_model.py")],
+            check=True,
+            capture_output=True,
+        )
+        assert STORED.read_bytes() == before
+    finally:
+        STORED.write_bytes(before)
+
+
+def test_clause_model_features_read_traditional_as_simplified() -> None:
+    assert features("不予退還") == features("不予退还")
+    assert "bno_refunds" in features("No refunds are given.")
+
+
+def test_classify_model_flags_a_sentence_no_family_matches() -> None:
+    sentence = "甲乙丙丁戊己庚辛，壬癸子丑。"
+    hits = classify(sentence, "agreement", model=_model("no-refund", "甲", 4.0))
+    assert [(h.rule.id, h.matched_by) for h in hits] == [("no-refund", "model")]
+
+
+def test_classify_model_unsure_leaves_the_sentence_unflagged() -> None:
+    """Its top family, no-refund, at p ≈ 0.22 (below FLAG_AT) among five labels."""
+    labels = ("no-refund", "no-cancel", "forfeiture", "unilateral-change", "ordinary")
+    model = _model("no-refund", "甲", 0.3, labels)
+    sentence = "甲乙丙丁戊己庚辛，壬癸子丑。"
+    odds = model.probabilities(sentence)
+    assert max(odds, key=lambda k: odds[k]) == "no-refund"
+    assert 0.2 < odds["no-refund"] < 0.3
+    assert classify(sentence, "agreement", model=model) == []
+
+
+@pytest.mark.parametrize("line", ["会员服务协议 - 云海发卡网甲", "甲乙丙。"])
+def test_classify_model_leaves_titles_and_short_lines_alone(line: str) -> None:
+    """A heading (no clause punctuation) or a short line is not the model's to judge, however
+    sure it is; the families' rules still read both."""
+    assert classify(line, "agreement", model=_model("no-refund", "甲", 9.0)) == []
+
+
+def test_classify_model_vetoes_a_family_match_on_an_ordinary_sentence() -> None:
+    sentence = "本站售出的会员概不退款。"
+    assert [h.rule.id for h in classify(sentence, "agreement", model=_model("ordinary", "甲", 9))]
+    vetoed = classify(sentence, "agreement", model=_model("ordinary", "概", 20.0))
+    assert vetoed == []
+
+
+def test_classify_family_match_is_reported_as_the_rule() -> None:
+    hits = classify("本站售出的会员概不退款。", "agreement", model=_model("no-refund", "概", 9.0))
+    assert [(h.rule.id, h.matched_by) for h in hits] == [("no-refund", "rule")]
+
+
+def test_classify_only_families_that_apply_to_the_page_kind() -> None:
+    model = _model("no-refund", "概", 9.0)
+    assert classify("本站售出的会员概不退款。", "orders", model=model) == []
+
+
+def test_clause_model_default_loads_labels_of_every_family() -> None:
+    model = default_model()
+    assert "ordinary" in model.labels
+    assert len(model.labels) == 13  # twelve families and ordinary
