@@ -28,21 +28,24 @@ import yaml
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "src"))
 
-from cancelscout.analysis.clauses import classify, default_rules  # noqa: E402
+from cancelscout.analysis.clauses import default_rules, scan, sentences  # noqa: E402
 
 SPLITS = {
     "tune": "tune.yaml",
     "dev": "dev.yaml",
     "dev2": "dev2.yaml",
     "dev3": "dev3.yaml",
+    "dev4": "dev4.yaml",
     "held-out": "heldout.yaml",
 }
 
 
 def flags(text: str, rules_only: bool) -> set[str]:
+    """The families flagged on an item, read as the product reads a page: sentence by sentence
+    (an item may be a question and its answer)."""
     if rules_only:
-        return {rule.id for rule in default_rules().rules if rule.matches(text)}
-    return {hit.rule.id for hit in classify(text, "agreement")}
+        return {r.id for s in sentences(text) for r in default_rules().rules if r.matches(s)}
+    return {hit.rule.id for hit in scan(text, "agreement")}
 
 
 def measure(items: list[dict[str, Any]], rules_only: bool = False) -> dict[str, Any]:

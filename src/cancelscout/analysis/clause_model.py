@@ -46,6 +46,8 @@ _PROSE = re.compile(r"[，。；：、,.;:!?！？]")
 def reads(sentence: str) -> bool:
     """Is ``sentence`` something the model may judge: long enough, and prose?"""
     return len(normalize(sentence)) >= MODEL_MIN_CHARS and bool(_PROSE.search(sentence))
+
+
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")
 _WORD = re.compile(r"[a-z]+")
 

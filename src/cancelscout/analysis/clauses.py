@@ -187,18 +187,35 @@ def classify(
     applicable = [rule for rule in ruleset.rules if kind in rule.applies]
     if not applicable:
         return []
-    hits = [Hit(rule, sentence) for rule in applicable if rule.matches(sentence)]
-    odds = reader.probabilities(sentence)
+    own = own_words(sentence)  # what the page says itself, not what it quotes
+    hits = [Hit(rule, sentence) for rule in applicable if rule.matches(own)]
+    odds = reader.probabilities(own)
     if hits:
         return [] if odds.get(ORDINARY, 0.0) >= VETO_AT else hits
     family = max(odds, key=lambda label: odds[label])
-    if family == ORDINARY or odds[family] < FLAG_AT or not model_reads(sentence):
+    if family == ORDINARY or odds[family] < FLAG_AT or not model_reads(own):
         return []
     return [
         Hit(rule, sentence, "model")
         for rule in applicable
-        if rule.id == family and not rule.excepted(sentence)  # the family's exceptions hold
+        if rule.id == family and not rule.excepted(own)  # the family's exceptions hold
     ]
+
+
+# A quotation: a span in quotation marks long enough to be a clause of its own.
+_QUOTE = re.compile(r"“[^”]{8,}”|「[^」]{8,}」|『[^』]{8,}』|\"[^\"]{8,}\"|‘[^’]{8,}’|'[^']{8,}'")
+_LETTERS = re.compile(r"[\w\u3400-\u9fff]")
+
+
+def own_words(sentence: str) -> str:
+    """The sentence with the clauses it quotes left out, when it says something of its own
+    about them ("很多发卡网写着“…概不退换”，但…", "a clause saying '…' may be unenforceable"):
+    a sentence that cites an unfair clause to warn about it does not impose it. A sentence that
+    is all quotation, or nearly (「温馨提示：“…”」), is its own words."""
+    outside = _QUOTE.sub("“…”", sentence)
+    if outside == sentence or len(_LETTERS.findall(outside)) < 8:
+        return sentence
+    return outside
 
 
 def scan(text: str, kind: str, rules: RuleSet | None = None) -> list[Hit]:
