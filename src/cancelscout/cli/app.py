@@ -14,7 +14,16 @@ from typing import Annotated
 import typer
 
 from cancelscout import __version__
-from cancelscout.cli import demo, doctor, evidence, integrity, locate, profiles, profiles_test
+from cancelscout.cli import (
+    demo,
+    doctor,
+    evidence,
+    export,
+    integrity,
+    locate,
+    profiles,
+    profiles_test,
+)
 from cancelscout.cli.common import err, out
 from cancelscout.exitcodes import ExitCode
 
@@ -50,6 +59,7 @@ profiles_test.register(profiles.profiles_app)  # profiles test
 app.add_typer(profiles.profiles_app, name="profiles")
 evidence.register(app)  # capture, letter, report
 integrity.register(app)  # verify, keygen
+export.register(app)  # export --wacz
 demo.register(app)
 doctor.register(app)
 

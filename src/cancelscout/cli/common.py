@@ -106,7 +106,11 @@ NoRedactOpt = Annotated[
     ),
 ]
 NoTraceOpt = Annotated[
-    bool, typer.Option("--no-trace", help="Leave the (sanitised) Playwright trace out.")
+    bool,
+    typer.Option(
+        "--no-trace",
+        help="Leave the (sanitised) Playwright trace and network record (network.warc.gz) out.",
+    ),
 ]
 
 

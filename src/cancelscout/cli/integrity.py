@@ -5,6 +5,7 @@ Registered on the main app by ``cli/app.py``; shares its consoles, error handlin
 
 from __future__ import annotations
 
+import json
 import sys
 from pathlib import Path
 from typing import Annotated
@@ -16,7 +17,10 @@ from cancelscout.cli.common import handle_errors, out
 
 
 def verify_cmd(
-    bundle: Annotated[Path, typer.Argument(help="The bundle folder (recordings/<platform>/…).")],
+    bundle: Annotated[
+        Path,
+        typer.Argument(help="The bundle folder (recordings/<platform>/…), or an exported .wacz."),
+    ],
     key: Annotated[
         Path | None,
         typer.Option("--key", help="Public key (PEM) the bundle must be signed by."),
@@ -37,9 +41,12 @@ def verify_cmd(
     ] = None,
 ) -> None:
     """Check a bundle's hashes, step chain and signature (exit 0 intact, 1 tampered,
-    2 not a bundle, 3 incomplete)."""
+    2 not a bundle, 3 incomplete); or an exported .wacz's hashes, signatures and bundle files."""
     from cancelscout.exitcodes import exit_code_for_verify
     from cancelscout.integrity.verify import verify_bundle
+
+    if bundle.suffix.lower() == ".wacz" and bundle.is_file():
+        _verify_wacz(bundle, key, as_json)
 
     report = verify_bundle(bundle, key=key, tsa_cert=tsa_cert, tsa_policy=tsa_policy)
     if as_json:
@@ -79,6 +86,34 @@ def verify_cmd(
             f"{state}"
         )
     raise typer.Exit(exit_code_for_verify(report.status))
+
+
+def _verify_wacz(path: Path, key: Path | None, as_json: bool) -> None:
+    from cancelscout.exitcodes import exit_code_for_verify
+    from cancelscout.integrity.signing import load_public_key
+    from cancelscout.integrity.wacz_seal import check_wacz
+
+    check = check_wacz(path, load_public_key(key) if key else None)
+    status = "intact" if check.valid else "tampered"
+    if as_json:
+        data = {"wacz": str(path), "status": status, "signed": check.signed,
+                "signer": check.fingerprint, "matches_key": check.matches_key,
+                "messages": check.problems}  # fmt: skip
+        sys.stdout.write(json.dumps(data, ensure_ascii=False) + "\n")
+        sys.stdout.flush()
+        raise typer.Exit(exit_code_for_verify(status))
+    color = "green" if check.valid else "red"
+    out.print(f"[bold {color}]{status.upper()}[/] {escape(str(path))} (WACZ)")
+    for message in check.problems:
+        out.print(f"  - {escape(message)}")
+    if check.fingerprint:
+        match = ""
+        if check.matches_key is not None:
+            match = " · matches --key" if check.matches_key else " · [red]NOT the --key[/]"
+        out.print(f"  signer: {escape(check.fingerprint)}{match}")
+    else:
+        out.print("  signer: none (unsigned: datapackage.json itself is not protected)")
+    raise typer.Exit(exit_code_for_verify(status))
 
 
 def keygen_cmd(

@@ -62,6 +62,17 @@ def _sanitize_member(name: str, data: bytes, secrets: list[str], redact: bool) -
     return (redact_text(text) if redact else text).encode("utf-8")
 
 
+def hidden_texts(secrets: list[str], covered: list[str]) -> list[str]:
+    """What a recording of the run must not show, longest first: the known secret values and,
+    word by word, the texts the profile's masks and blanked fields covered (the trace stores
+    text nodes as the page had them at each action, which marking for a screenshot may have
+    split: "张三 " + a masked ID number)."""
+    hide = {s for s in secrets if len(s) >= MIN_LENGTH}
+    for text in covered:
+        hide.update(w for w in _WORDS.split(text) if len(w) >= 2)
+    return sorted(hide, key=len, reverse=True)
+
+
 def sanitize_trace(
     raw: Path,
     out: Path,
@@ -73,12 +84,7 @@ def sanitize_trace(
     """Write a redacted copy of trace zip ``raw`` to ``out`` (``redact``: personal data too).
     ``covered``: what the profile's masks and blanked fields hid in the bundle, hidden here
     too (the trace's DOM snapshots are taken by Playwright, where no mask reaches)."""
-    hide = {s for s in secrets if len(s) >= MIN_LENGTH}
-    # Word by word: the trace stores text nodes as the page had them at each action, which
-    # marking for a screenshot may have split ("张三 " + a masked ID number).
-    for text in covered or []:
-        hide.update(w for w in _WORDS.split(text) if len(w) >= 2)
-    usable = sorted(hide, key=len, reverse=True)
+    usable = hidden_texts(secrets, covered or [])
     with zipfile.ZipFile(raw) as source, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as sink:
         for info in source.infolist():
             sink.writestr(

@@ -30,6 +30,7 @@ from cancelscout.integrity.trace import secrets_of_storage_state
 from cancelscout.profiles.schema import Profile
 from cancelscout.result import CaptureResult, LocateResult
 from cancelscout.runs.finish import close_run_bundle
+from cancelscout.runs.network_record import NetworkRecording
 from cancelscout.runs.options import RunOptions, login_command
 from cancelscout.runs.recorder import StepRecorder
 from cancelscout.session import read_session
@@ -67,6 +68,9 @@ class RecordedRun(Generic[R]):
             step=lambda: self.recorder.bundle.next_index,
         )
         self.recorder.refusals = self.policy.take_new  # each step record lists its refusals
+        # What the browser loaded, kept as network.warc.gz beside the trace (not in the user's
+        # own browser: that context is theirs).
+        self.network = NetworkRecording(options.trace and not runtime.attached)
         self.result: R = self._new_result(str(self.recorder.bundle.root))
 
     # -- what a kind of run provides ------------------------------------------------------------
@@ -136,6 +140,7 @@ class RecordedRun(Generic[R]):
                 options=self.options,
                 browser_version=self.runtime.version(),
                 write_error=write_error,
+                network=self.network,
             )
         if reraise is not None:
             raise reraise
@@ -153,7 +158,9 @@ class RecordedRun(Generic[R]):
         if storage is not None:
             secrets = secrets_of_storage_state(storage)
         context = self.runtime.new_context(
-            storage_state=storage, user_data_dir=self.options.user_data_dir
+            storage_state=storage,
+            user_data_dir=self.options.user_data_dir,
+            **self.network.context_options(),
         )
         context.set_default_timeout(self.options.timeout_s * 1000)
         if self.runtime.attached:

@@ -23,6 +23,7 @@ from cancelscout.integrity.signing import (
 )
 from cancelscout.output.report import write_report
 from cancelscout.result import CaptureResult, LocateResult
+from cancelscout.runs.network_record import NetworkRecording
 from cancelscout.runs.recorder import StepRecorder
 
 TIMESTAMP_FILE = "timestamp.tsr"
@@ -48,6 +49,7 @@ def finish_bundle(
     lang: str,
     sign_key: Path | None = None,
     tsa_url: str | None = None,
+    network: NetworkRecording | None = None,
 ) -> None:
     log = recorder.log
     if context is not None:
@@ -56,7 +58,9 @@ def finish_bundle(
         except (PlaywrightError, OSError) as exc:
             log.warning("trace_not_saved", error=first_line(str(exc)))
         with contextlib.suppress(PlaywrightError):
-            context.close()
+            context.close()  # writes the network record's HAR
+    if network is not None:
+        network.save(recorder, secrets)
     bundle = recorder.bundle
     ended = utc_now()
     report = write_report(bundle, result, lang=lang, masked=recorder.masked_elements)
@@ -153,6 +157,7 @@ def close_run_bundle(
     options: SealingOptions,
     browser_version: str,
     write_error: OSError | None,
+    network: NetworkRecording | None = None,
 ) -> None:
     """Finish the bundle of a run that has ended, however it ended.
 
@@ -170,6 +175,7 @@ def close_run_bundle(
             lang=options.lang,
             sign_key=options.sign_key,
             tsa_url=options.tsa_url,
+            network=network,
         )
     except OSError as exc:
         write_error = write_error or exc
