@@ -36,6 +36,7 @@ SPLITS = {
     "dev2": "dev2.yaml",
     "dev3": "dev3.yaml",
     "dev4": "dev4.yaml",
+    "dev5": "dev5.yaml",
     "held-out": "heldout.yaml",
 }
 
