@@ -5,7 +5,7 @@ hold HAR entries with response bodies, but not all of them: Playwright's trace n
 bodies of scripts (its HAR tracer runs with ``omitScripts`` outside its live mode) and drops the
 bodies still being read when tracing stops. Pages rebuilt from it would replay without their
 scripts (a single-page app replays blank) and the last responses would be empty. So the run's
-context also records a HAR (``record_har_path``, bodies attached as files, in a private
+context also records a HAR (``record_har_path``, bodies embedded, in a private
 temporary folder; ``runs/network_record.py``), and when the context has closed this module
 turns it into ``network.warc.gz`` in the bundle; the raw HAR is deleted. The WARC is hashed in
 ``manifest.json`` like every other file, so the copy ``export --wacz`` packages is the signed,
@@ -259,7 +259,7 @@ def har_to_warc(
     covered: list[str] | None = None,
     software: str = "cancelscout",
 ) -> tuple[bytes, NetworkSummary]:
-    """The gzipped WARC of HAR file ``har`` (bodies attached beside it), sanitised."""
+    """The gzipped WARC of HAR file ``har`` (bodies embedded, or attached beside it), sanitised."""
     from warcio.timeutils import iso_date_to_timestamp
     from warcio.warcwriter import WARCWriter
 

@@ -45,6 +45,24 @@ def _scrub_text(text: str, secrets: list[str]) -> str:
     return text
 
 
+def _clean(value: Any, secrets: list[str], redact: bool) -> Any:
+    """Secrets and (``redact``) personal data out of every string of a parsed trace event,
+    and out of integers that read as personal data (a phone number stored as a number); a
+    float is a time or a size, never a person's number. Done on values, not on the line, so
+    that masking a long number never leaves a line that is no longer JSON."""
+    if isinstance(value, str):
+        text = _scrub_text(value, secrets)
+        return redact_text(text) if redact else text
+    if isinstance(value, bool) or not isinstance(value, (int, dict, list)):
+        return value
+    if isinstance(value, int):
+        cleaned = _clean(str(value), secrets, redact)
+        return value if cleaned == str(value) else cleaned
+    if isinstance(value, dict):
+        return {k: _clean(v, secrets, redact) for k, v in value.items()}
+    return [_clean(v, secrets, redact) for v in value]
+
+
 def _sanitize_member(name: str, data: bytes, secrets: list[str], redact: bool) -> bytes:
     try:
         text = data.decode("utf-8")
@@ -54,10 +72,14 @@ def _sanitize_member(name: str, data: bytes, secrets: list[str], redact: bool) -
         lines = []
         for line in text.splitlines():
             try:
-                lines.append(json.dumps(_redact(json.loads(line)), ensure_ascii=False))
+                event = _clean(_redact(json.loads(line)), secrets, redact)
             except json.JSONDecodeError:
-                lines.append(line)
-        text = "\n".join(lines) + "\n"
+                cleaned = _scrub_text(line, secrets)
+                lines.append(redact_text(cleaned) if redact else cleaned)
+                continue
+            # once more on the line: a secret written inside a number or a key
+            lines.append(_scrub_text(json.dumps(event, ensure_ascii=False), secrets))
+        return ("\n".join(lines) + "\n").encode("utf-8")
     text = _scrub_text(text, secrets)
     return (redact_text(text) if redact else text).encode("utf-8")
 

@@ -62,7 +62,9 @@ class NetworkRecording:
         self._folder: Path | None = None
 
     def context_options(self) -> dict[str, Any]:
-        """Options for the run's new context: record a HAR, bodies attached as files."""
+        """Options for the run's new context: record a HAR, bodies embedded in it (written
+        once, when the context closes: attached body files could still be written by a
+        response that ends after the close, into a folder already deleted)."""
         if not self.enabled:
             return {}
         _remove_finished()
@@ -71,7 +73,7 @@ class NetworkRecording:
         self._folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))  # mode 0700
         return {
             "record_har_path": str(self._folder / _HAR),
-            "record_har_content": "attach",
+            "record_har_content": "embed",
             "record_har_mode": "full",
         }
 
