@@ -162,3 +162,12 @@ def test_clauses_tuning_corpus_is_flagged_by_family_without_false_flags(split: s
         elif not got & {item["label"], *item.get("also", [])}:
             missed.append(item["id"])
     assert missed == [] and false_flags == []
+
+
+def test_clauses_sentences_split_english_at_a_full_stop() -> None:
+    text = "We store your orders. Users can delete their data at any time. 本站概不退款。"
+    assert sentences(text) == [
+        "We store your orders.",
+        "Users can delete their data at any time.",
+        "本站概不退款。",
+    ]

@@ -132,3 +132,33 @@ def test_letter_markdown_to_html_escapes_and_marks_placeholders() -> None:
     assert '<span class="placeholder">【待填写：姓名】</span>' in html
     assert "<li>子项</li>" in html
     assert "<th>a</th>" in html and "<td>2</td>" in html
+
+
+@pytest.mark.parametrize(
+    ("text", "date"),
+    [
+        ("2026年11月26日 10:21", "2026-11-26"),
+        ("Nov 26, 2026", "2026-11-26"),
+        ("26 Nov 2026 12:03", "2026-11-26"),
+        ("November 26, 2026 12:03 PM", "2026-11-26"),
+        ("11/26/2026", "2026-11-26"),  # a US shop: month first
+        ("26/11/2026", "2026-11-26"),  # the first number cannot be a month
+    ],
+)
+def test_orders_normalize_date_reads_numeric_chinese_and_english_dates(
+    text: str, date: str
+) -> None:
+    assert normalize_date(text) == date
+
+
+def test_orders_header_naming_another_field_after_order_is_that_field() -> None:
+    header = ["Order date", "Order total", "Order #", "Product", "Status"]
+    assert map_columns(header) == {
+        "date": 0, "amount": 1, "order_no": 2, "item": 3, "status": 4
+    }  # fmt: skip
+
+
+def test_orders_empty_table_row_is_not_an_order() -> None:
+    """bootstrap-table's one wide cell under the header: an icon's name and 暂无数据."""
+    tables = [[["订单号", "商品", "金额", "下单时间"], ["inbox 暂无数据"]]]
+    assert orders_from_tables(tables, "http://shop.test/orders") == []

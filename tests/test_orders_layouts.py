@@ -51,6 +51,8 @@ def _capture(capture_run: Capture, shop: SiteServer, *paths: str) -> CaptureResu
         "/orders-api.html",  # drawn after the API answers 0.8 s late
         "/orders-shadow.html",  # in a web component's shadow root, fetched late
         "/orders-frame.html",  # the table, inside an iframe
+        "/orders-grid.html",  # a grid of divs under a header row, amounts without a sign
+        "/orders-split-cards.html",  # number and date in a card's header line, the rest below
         "/app.html#/orders",  # a hash-routed app fetching its route
     ],
 )
@@ -106,3 +108,26 @@ def test_orders_from_records_reads_labels_and_skips_phones_and_counts() -> None:
         ("A-20261126-0001", "2026-10-21", "30 元", "月度会员", None),
     ]
     assert merge_orders(orders, orders[:1]) == orders
+
+
+def test_orders_item_with_an_amount_in_its_name_keeps_the_paid_price(
+    capture_run: Capture, shop: SiteServer
+) -> None:
+    """ "Steam充值卡 100元" is what was bought; ¥30.00, on a line of its own, what was paid."""
+    result = _capture(capture_run, shop, "/orders-split-cards.html")
+    order = next(o for o in result.orders if o.order_no == "DD2026102100012345")
+    assert (order.item, order.amount) == ("Steam充值卡 100元", "¥30.00")
+
+
+def test_orders_page_whose_list_needs_a_post_says_what_was_held_back(
+    capture_run: Capture, shop: SiteServer
+) -> None:
+    """The read-only network refuses the POST that would fill the list: the page shows 暂无数据,
+    and its capture says why instead of passing for a page without orders."""
+    result = _capture(capture_run, shop, "/orders-post.html")
+    assert result.orders == []
+    assert result.pages[0].warning == (
+        "the read-only network held back 1 request(s) of this page (POST /api/orders.json): "
+        "what they would have loaded is missing; a profile's allow_requests can let "
+        "read-only ones through"
+    )

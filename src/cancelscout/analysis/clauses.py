@@ -169,10 +169,15 @@ def default_rules() -> RuleSet:
     return parse_rules(data)
 
 
+# An English sentence ends at ". " before a capital ("…at any time. Users can…"); Chinese
+# text ends at 。, which _SENTENCE splits on.
+_ENGLISH_END = re.compile(r"(?<=[a-z0-9)\]\"'”’][.])\s+(?=[A-Z\u3400-\u9fff])")
+
+
 def sentences(text: str) -> list[str]:
     """The sentences of visible page text, trimmed, in page order (empty ones dropped)."""
     found = (m.group(0).strip() for m in _SENTENCE.finditer(text))
-    return [s for s in found if s]
+    return [part.strip() for s in found for part in _ENGLISH_END.split(s) if part.strip()]
 
 
 def classify(

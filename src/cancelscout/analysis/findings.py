@@ -9,10 +9,13 @@ text and result models; no browser, no bundle.
 
 from __future__ import annotations
 
+from urllib.parse import urlsplit
+
 from cancelscout.analysis import clauses as clause_rules
 from cancelscout.analysis.promises import find_promises
 from cancelscout.analysis.status import read_status
 from cancelscout.result import (
+    Blocked,
     CaptureResult,
     CaptureStatus,
     FlaggedClause,
@@ -98,3 +101,19 @@ def page_kind(result: CaptureResult, record: int | None) -> str | None:
 
 def definite(current: str, new: str) -> str:
     return new if current == "unknown" else current
+
+
+def held_back_warning(blocked: list[Blocked]) -> str | None:
+    """What the read-only network held back while a page loaded, as the capture's warning: a
+    page that fetches its list by POST shows "暂无数据" without it, and its capture must not
+    read as "no orders"."""
+    held = [b for b in blocked if b.kind == "request"]
+    if not held:
+        return None
+    shown = ", ".join(f"{b.method} {urlsplit(b.url).path}" for b in held[:3])
+    more = f" and {len(held) - 3} more" if len(held) > 3 else ""
+    return (
+        f"the read-only network held back {len(held)} request(s) of this page ({shown}{more}): "
+        "what they would have loaded is missing; a profile's allow_requests can let "
+        "read-only ones through"
+    )

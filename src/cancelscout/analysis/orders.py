@@ -19,54 +19,101 @@ from cancelscout.textnorm import normalize
 
 # Column header words, most specific first (matched against the normalised header cell).
 COLUMNS: dict[str, tuple[str, ...]] = {
-    "order_no": ("订单号", "订单编号", "交易号", "交易单号", "流水号", "单号", "order"),
+    "order_no": (
+        "订单号", "订单编号", "订单id", "交易号", "交易单号", "交易编号", "流水号", "单号",
+        "order",
+    ),
     "payment_method": ("支付方式", "付款方式", "支付渠道", "付款渠道", "payment"),
-    "amount": ("实付金额", "支付金额", "订单金额", "金额", "实付", "价格", "费用", "amount"),
-    "date": ("下单时间", "支付时间", "开通时间", "购买时间", "日期", "时间", "date"),
-    "item": ("商品名称", "商品", "名称", "项目", "会员类型", "套餐", "内容", "item"),
+    "amount": (
+        "实付金额", "支付金额", "订单金额", "金额", "实付", "价格", "费用", "amount", "total",
+        "paid", "price",
+    ),
+    "date": (
+        "下单时间", "支付时间", "开通时间", "购买时间", "日期", "时间", "date", "placed",
+        "created",
+    ),
+    "item": (
+        "商品名称", "商品", "名称", "项目", "会员类型", "套餐", "内容", "item", "product", "plan",
+    ),
     "status": ("订单状态", "状态", "status"),
+}  # fmt: skip
+# "Order date", "Order total": a header naming another field after "order" is that field.
+_NUMBER_WORDS = re.compile(r"(号|编号|id|no\b|no\.|number|#)", re.IGNORECASE)
+_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec"), 1
+    )
 }
 _DATE = re.compile(r"(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})")
-_AMOUNT = re.compile(r"(?:[¥￥]|RMB|CNY)?\s*\d[\d,]*(?:\.\d{1,2})?\s*(?:元)?", re.IGNORECASE)
+# English: "Nov 26, 2026", "26 Nov 2026", "November 26, 2026"; and "11/26/2026" (month first,
+# as US shops write it, unless the first number cannot be a month).
+_DATE_MDY = re.compile(r"\b([A-Za-z]{3,9})\.? (\d{1,2}), (\d{4})\b")
+_DATE_DMY = re.compile(r"\b(\d{1,2}) ([A-Za-z]{3,9})\.? (\d{4})\b")
+_DATE_SLASH = re.compile(r"\b(\d{1,2})/(\d{1,2})/(\d{4})\b")
+_AMOUNT = re.compile(
+    r"(?:[¥￥$€£]|RMB|CNY|US\$|HK\$|NT\$)?\s*\d[\d,]*(?:\.\d{1,2})?\s*(?:元)?", re.IGNORECASE
+)
 # An amount written as one (a currency sign or 元), for lines without a label.
 _MARKED_AMOUNT = re.compile(
-    r"(?:[¥￥$]|RMB|CNY|USD)\s*\d[\d,]*(?:\.\d{1,2})?|\d[\d,]*(?:\.\d{1,2})?\s*元", re.IGNORECASE
+    r"(?:[¥￥€£]|(?:US|HK|NT)?\$|RMB|CNY|USD|HKD|TWD)\s*\d[\d,]*(?:\.\d{1,2})?"
+    r"|\d[\d,]*(?:\.\d{1,2})?\s*(?:元|USD|HKD|TWD)",
+    re.IGNORECASE,
 )
 # The shape browser/records.py looks for (see _order_numbers).
 _TOKEN = re.compile(r"(?<![0-9A-Za-z])[A-Za-z]{0,6}[-_]?[0-9][0-9A-Za-z_-]{7,39}(?![0-9A-Za-z])")
 _PHONE = re.compile(r"1[3-9]\d{9}")
+_HASH = re.compile(r"(?<![\w#])#\d{4,12}(?![0-9A-Za-z])")  # "Order #10023"
 _STATUS = re.compile(
     r"(已支付|已付款|已完成|交易成功|待支付|待付款|已取消|已关闭|已退款|退款中|生效中|已过期|"
-    r"paid|completed|pending|cancell?ed|refunded|active|expired)",
+    r"已发货|待发货|处理中|paid|completed|pending|processing|shipped|cancell?ed|refunded|"
+    r"active|expired)",
     re.IGNORECASE,
 )
 _LABEL_LINE = re.compile(r"^\s*([^:：]{1,12})[:：]\s*(.+)$")
 
 
+def field_of(cell: str) -> str | None:
+    """The field a header cell or a label names (None: none of ours)."""
+    folded = normalize(cell)
+    found = [f for f, words in COLUMNS.items() if any(normalize(w) in folded for w in words)]
+    if len(found) > 1 and "order_no" in found and not _NUMBER_WORDS.search(folded):
+        found.remove("order_no")  # "Order date", "订单金额"
+    return found[0] if found else None
+
+
 def map_columns(header: list[str]) -> dict[str, int]:
-    """Field → column index for a header row; each column used once."""
+    """Field → column index for a header row; each field from its first column."""
     mapping: dict[str, int] = {}
-    used: set[int] = set()
-    for field, words in COLUMNS.items():
-        for index, cell in enumerate(header):
-            if index in used:
-                continue
-            folded = normalize(cell)
-            if any(normalize(word) in folded for word in words):
-                mapping[field] = index
-                used.add(index)
-                break
+    for index, cell in enumerate(header):
+        field = field_of(cell)
+        if field is not None and field not in mapping:
+            mapping[field] = index
     return mapping
 
 
 def normalize_date(value: str) -> str | None:
-    match = _DATE.search(value)
-    if match is None:
-        return None
-    year, month, day = (int(g) for g in match.groups())
-    if not (1 <= month <= 12 and 1 <= day <= 31):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
+    """The first date in ``value`` as YYYY-MM-DD (numeric, Chinese or English forms)."""
+    candidates: list[tuple[int, int, int, int]] = []  # (position, year, month, day)
+    for match in _DATE.finditer(value):
+        y, m, d = (int(g) for g in match.groups())
+        candidates.append((match.start(), y, m, d))
+    for match in _DATE_MDY.finditer(value):
+        month = _MONTHS.get(match.group(1)[:3].lower())
+        if month:
+            candidates.append((match.start(), int(match.group(3)), month, int(match.group(2))))
+    for match in _DATE_DMY.finditer(value):
+        month = _MONTHS.get(match.group(2)[:3].lower())
+        if month:
+            candidates.append((match.start(), int(match.group(3)), month, int(match.group(1))))
+    for match in _DATE_SLASH.finditer(value):
+        first, second, year = (int(g) for g in match.groups())
+        month, day = (second, first) if first > 12 else (first, second)
+        candidates.append((match.start(), year, month, day))
+    for _, year, month, day in sorted(candidates):
+        if 1 <= month <= 12 and 1 <= day <= 31:
+            return f"{year:04d}-{month:02d}-{day:02d}"
+    return None
 
 
 def clean_amount(value: str) -> str | None:
@@ -103,6 +150,8 @@ def _order(
         return row[index].strip() or None
 
     order_no, amount_text = cell("order_no"), cell("amount")
+    if order_no is not None and not re.search(r"\d", order_no):
+        order_no = None  # "暂无数据" in the only cell of an empty table
     if order_no is None and amount_text is None:
         return None  # a spacer or a sub-header row
     amount = clean_amount(amount_text) if amount_text else None
@@ -122,8 +171,9 @@ def _order(
 
 def _order_numbers(text: str, *, labelled: bool = False) -> list[str]:
     """Order-number-like tokens: six digits or more, not a date or a mobile number; ten
-    characters or more unless a label says it is the order number."""
-    return [
+    characters or more unless a label says it is the order number. Else an English shop's
+    "#10023"."""
+    found = [
         t
         for t in _TOKEN.findall(text)
         if (labelled or len(t) >= 10)
@@ -131,6 +181,7 @@ def _order_numbers(text: str, *, labelled: bool = False) -> list[str]:
         and not _DATE.search(t)
         and not _PHONE.fullmatch(t)
     ]
+    return found or _HASH.findall(text)
 
 
 def orders_from_records(
@@ -148,17 +199,23 @@ def orders_from_records(
                 pairs.append((labelled.group(1), labelled.group(2)))
         fields: dict[str, str] = {}
         for label, value in pairs:
-            for field in map_columns([label]):
+            field = field_of(label)
+            if field is not None:
                 fields.setdefault(field, value.strip())
         text = "\n".join(lines)
-        numbers = _order_numbers(fields.get("order_no", ""), labelled=True) or _order_numbers(text)
+        numbers = (
+            _order_numbers(fields.get("order_no", ""), labelled=True)
+            # the tokens the page holds in text nodes of their own: never glued to a label in
+            # the next <span> ("订单ID" + "DD2026…" reads "订单IDDD2026…" as lines)
+            or [str(n) for n in record.get("numbers", [])]
+            or _order_numbers(text)
+        )
         date_text = fields.get("date") or text
         date = normalize_date(date_text) or normalize_date(text)
         amount_field = fields.get("amount")
         amount = clean_amount(amount_field) if amount_field else None
         if amount is None:
-            marked = _MARKED_AMOUNT.search(text)
-            amount = marked.group(0).strip() if marked else None
+            amount = _price_line(lines)
         if not numbers or (date is None and amount is None):
             continue
         item = fields.get("item") or _item_line(lines, numbers[0])
@@ -181,12 +238,31 @@ def orders_from_records(
     return orders
 
 
+def _is_price(body: str, price: re.Match[str]) -> bool:
+    """Is the line a price rather than a name with an amount in it?"""
+    rest = (body[: price.start()] + body[price.end() :]).strip()
+    return len(re.findall(r"[A-Za-z\u3400-\u9fff]", rest)) < 2
+
+
+def _price_line(lines: list[str]) -> str | None:
+    """The amount paid, among unlabelled lines: a line that is nothing but an amount first
+    (an item may carry an amount in its name: "Steam充值卡 100元", "Gift card $50")."""
+    for line in lines:
+        found = _MARKED_AMOUNT.fullmatch(line.strip())
+        if found:
+            return found.group(0).strip()
+    marked = _MARKED_AMOUNT.search("\n".join(lines))
+    return marked.group(0).strip() if marked else None
+
+
 def _item_line(lines: list[str], order_no: str) -> str | None:
-    """The line that names what was bought: not the number, date, amount or status line."""
+    """The line that names what was bought: not the number, date, price or status line (an
+    amount inside a name, "Steam充值卡 100元", leaves it a name)."""
     for line in lines:
         value = _LABEL_LINE.match(line)
         body = value.group(2) if value else line
-        if order_no in body or _DATE.search(body) or _MARKED_AMOUNT.search(body):
+        price = _MARKED_AMOUNT.search(body)
+        if order_no in body or normalize_date(body) or (price and _is_price(body, price)):
             continue
         if _STATUS.fullmatch(body.strip()) or len(body) < 2 or len(body) > 60:
             continue

@@ -151,16 +151,20 @@ def look_token(page: Page, activity: NetworkActivity) -> tuple[object, ...] | No
 
 
 def wait_at_rest(
-    page: Page, activity: NetworkActivity, moved_at: float, rest_ms: float = REST_MS
+    page: Page,
+    activity: NetworkActivity,
+    moved_at: float,
+    rest_ms: float = REST_MS,
+    network_max_ms: float = NETWORK_MAX_MS,
 ) -> bool:
     """Wait until no request is in flight and the DOM has been quiet for ``rest_ms``, counted
     from the last change or the last move (``moved_at``, ``time.monotonic()``), whichever is
     later; a page showing a loading indicator is waited for, as in ``dom_quiet``; bounded.
     True if at rest. A page without the init script (opened before it was watched) starts its
-    record now."""
+    record now. ``network_max_ms``: how long a request in flight is waited for."""
     started = time.monotonic()
-    network_deadline = started + NETWORK_MAX_MS / 1000
-    deadline = started + (NETWORK_MAX_MS + QUIET_MAX_MS) / 1000
+    network_deadline = started + network_max_ms / 1000
+    deadline = started + (network_max_ms + QUIET_MAX_MS) / 1000
     while True:
         now = time.monotonic()
         left_ms, since_ms = max(0.0, (deadline - now) * 1000), max(0.0, (now - moved_at) * 1000)
@@ -176,6 +180,9 @@ def wait_at_rest(
 
 
 LATE_MS = 3000  # how long an empty or loading page is given to fill in
+# Capture waits longer than a search for an answer in flight: a slow API holding the orders
+# or the agreement is the evidence, and capture is not a race.
+CONTENT_NETWORK_MAX_MS = 8000
 _EMPTY_CHARS = 20
 _LOADING = re.compile(LOADING_WORDS, re.IGNORECASE)
 
@@ -184,7 +191,7 @@ def wait_for_content(page: Page, activity: NetworkActivity, moved_at: float) -> 
     """Wait for the page to come to rest and, if it is still empty or loading (a hash-routed app
     fetching its route), for its content (bounded). Returns what is wrong with the page as
     captured — empty, or still loading — or None when it has content."""
-    wait_at_rest(page, activity, moved_at)
+    wait_at_rest(page, activity, moved_at, network_max_ms=CONTENT_NETWORK_MAX_MS)
     for attempt in range(2):
         text = " ".join(deep_text(page, frames=True).split())  # shadow roots and frames too
         loading = bool(_LOADING.search(text))
@@ -194,7 +201,7 @@ def wait_for_content(page: Page, activity: NetworkActivity, moved_at: float) -> 
             break
         watch_changes(page)
         if wait_for_change(page, LATE_MS):
-            wait_at_rest(page, activity, time.monotonic())
+            wait_at_rest(page, activity, time.monotonic(), network_max_ms=CONTENT_NETWORK_MAX_MS)
     if loading:
         return "the page still showed a loading indicator when it was captured"
     return f"the page was empty when it was captured ({len(text)} characters of text)"

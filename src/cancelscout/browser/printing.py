@@ -107,6 +107,14 @@ def masked(
                 frame.evaluate(redact_mod.UNMARK_JS, redact_mod.MARK_ATTR)
 
 
+def page_title(page: Page) -> str:
+    """The page's title ("" when the page is gone or navigating)."""
+    try:
+        return page.title()
+    except PlaywrightError:
+        return ""
+
+
 def visible_text(page: Page) -> str:
     """The visible text of the page and of each frame (call inside :func:`masked`)."""
     parts = [str(page.main_frame.evaluate(TEXT_JS))]

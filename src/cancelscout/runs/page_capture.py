@@ -19,7 +19,7 @@ from urllib.parse import urljoin
 from playwright.sync_api import BrowserContext, Page
 from playwright.sync_api import Error as PlaywrightError
 
-from cancelscout.analysis.findings import analyse, conclude, definite
+from cancelscout.analysis.findings import analyse, conclude, definite, held_back_warning
 from cancelscout.analysis.kinds import infer_kind
 from cancelscout.analysis.orders import merge_orders, orders_from_records, orders_from_tables
 from cancelscout.analysis.pii import redact_text
@@ -29,7 +29,7 @@ from cancelscout.browser.actions import Actions
 from cancelscout.browser.activity import NetworkActivity, wait_for_content
 from cancelscout.browser.page_signals import order_tables, settle
 from cancelscout.browser.policy import NetworkPolicy
-from cancelscout.browser.printing import masked, print_pdf, visible_text
+from cancelscout.browser.printing import masked, page_title, print_pdf, visible_text
 from cancelscout.browser.records import page_records
 from cancelscout.browser.runtime import browser_gone
 from cancelscout.browser.watch import guard_page
@@ -144,6 +144,7 @@ class PageCapturer:
         assert page is not None
         label = f"{request.kind or 'page'}: {request.url}"
         before = page.url
+        held_from = len(self.policy.blocked)
         try:
             response = self.actions.open_page(page, request.url)
         except BlockedActionError as exc:
@@ -160,6 +161,8 @@ class PageCapturer:
         settle(page)
         assert self._activity is not None
         content_warning = wait_for_content(page, self._activity, moved_at)
+        held = held_back_warning(self.policy.blocked[held_from:])
+        content_warning = "; ".join(w for w in (content_warning, held) if w) or None
         self._visited.add(page.url)
         status = response.status if response is not None else None
         if status is not None and status >= 400:
@@ -290,7 +293,7 @@ class PageCapturer:
         facts: list[StatusFact] = []
         with masked(page, self.masks, redact=self.redact, secret=self.recorder.secret):
             text = redact_text(visible_text(page), seen)
-            title = _title(page)
+            title = page_title(page)
             words = list(getattr(self.profile.evidence, "membership_items", []) or [])
             orders = merge_orders(
                 orders_from_tables(order_tables(page), url, words or None),
@@ -390,10 +393,3 @@ class PageCapturer:
                 )
             },
         )
-
-
-def _title(page: Page) -> str:
-    try:
-        return page.title()
-    except PlaywrightError:
-        return ""
