@@ -171,3 +171,7 @@ def test_clauses_sentences_split_english_at_a_full_stop() -> None:
         "Users can delete their data at any time.",
         "本站概不退款。",
     ]
+
+
+def test_clauses_sentences_keep_a_clause_number_with_its_clause() -> None:
+    assert sentences("2. 会员服务一经开通，概不退款。") == ["2. 会员服务一经开通，概不退款。"]

@@ -169,9 +169,10 @@ def default_rules() -> RuleSet:
     return parse_rules(data)
 
 
-# An English sentence ends at ". " before a capital ("…at any time. Users can…"); Chinese
-# text ends at 。, which _SENTENCE splits on.
-_ENGLISH_END = re.compile(r"(?<=[a-z0-9)\]\"'”’][.])\s+(?=[A-Z\u3400-\u9fff])")
+# An English sentence ends at ". " after a word and before a capital or a Chinese character
+# ("…at any time. Users can…"); "2. 会员…" is a clause's number, not an end. Chinese text ends
+# at 。, which _SENTENCE splits on.
+_ENGLISH_END = re.compile(r"(?<=[a-z)\]\"'”’][.])\s+(?=[A-Z\u3400-\u9fff])")
 
 
 def sentences(text: str) -> list[str]:
