@@ -65,10 +65,12 @@ def test_classify_model_unsure_leaves_the_sentence_unflagged() -> None:
     assert classify(sentence, "agreement", model=model) == []
 
 
-@pytest.mark.parametrize("line", ["会员服务协议 - 云海发卡网甲", "甲乙丙。"])
+@pytest.mark.parametrize(
+    "line", ["会员服务协议 - 云海发卡网甲", "甲乙丙。", "在以下情况下，甲方不承担赔偿责任："]
+)
 def test_classify_model_leaves_titles_and_short_lines_alone(line: str) -> None:
-    """A heading (no clause punctuation) or a short line is not the model's to judge, however
-    sure it is; the families' rules still read both."""
+    """A heading (no clause punctuation), a short line or a lead-in to a list is not the
+    model's to judge, however sure it is; the families' rules still read them."""
     assert classify(line, "agreement", model=_model("no-refund", "甲", 9.0)) == []
 
 

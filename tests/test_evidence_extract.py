@@ -5,12 +5,19 @@ from __future__ import annotations
 import pytest
 
 from cancelscout.analysis.kinds import infer_kind
-from cancelscout.analysis.orders import map_columns, normalize_date, orders_from_tables
+from cancelscout.analysis.orders import (
+    map_columns,
+    merge_orders,
+    normalize_date,
+    orders_from_records,
+    orders_from_tables,
+)
 from cancelscout.analysis.promises import find_promises, is_membership_item
 from cancelscout.analysis.status import read_status
 from cancelscout.errors import UsageError
 from cancelscout.output.letters.render import markdown_to_html
 from cancelscout.profiles.evidence import Evidence
+from cancelscout.result import Order
 from cancelscout.runs.capture import parse_what, url_profile
 
 RECORDS = [
@@ -162,3 +169,17 @@ def test_orders_empty_table_row_is_not_an_order() -> None:
     """bootstrap-table's one wide cell under the header: an icon's name and 暂无数据."""
     tables = [[["订单号", "商品", "金额", "下单时间"], ["inbox 暂无数据"]]]
     assert orders_from_tables(tables, "http://shop.test/orders") == []
+
+
+def test_orders_merge_drops_an_unnumbered_reading_of_a_numbered_order() -> None:
+    """The table reader saw no number (it sits in a description cell); the record reader did."""
+    numbered = Order(order_no="991261201233421935", date="2026-12-01", amount="¥19.90")
+    unnumbered = Order(date="2026-12-01", amount="¥19.9")
+    other = Order(date="2026-11-30", amount="¥9.90")
+    assert merge_orders([unnumbered, other], [numbered]) == [other, numbered]
+
+
+def test_orders_item_is_never_a_label_without_its_value() -> None:
+    records = [{"lines": ["订单号：DD2026112612345678", "支付方式：", "月卡会员（30天）", "¥9.90"]}]
+    (order,) = orders_from_records(records, "http://shop.test/q")
+    assert order.item == "月卡会员（30天）"

@@ -44,8 +44,10 @@ _PROSE = re.compile(r"[，。；：、,.;:!?！？]")
 
 
 def reads(sentence: str) -> bool:
-    """Is ``sentence`` something the model may judge: long enough, and prose?"""
-    return len(normalize(sentence)) >= MODEL_MIN_CHARS and bool(_PROSE.search(sentence))
+    """Is ``sentence`` something the model may judge: long enough, prose, and whole (a lead-in
+    ending in a colon, "在以下情况下，我们不承担赔偿责任：", says nothing until its list)?"""
+    whole = not sentence.rstrip().endswith((":", "："))
+    return whole and len(normalize(sentence)) >= MODEL_MIN_CHARS and bool(_PROSE.search(sentence))
 
 
 _CJK = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")

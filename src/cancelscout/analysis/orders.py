@@ -264,6 +264,8 @@ def _item_line(lines: list[str], order_no: str) -> str | None:
         price = _MARKED_AMOUNT.search(body)
         if order_no in body or normalize_date(body) or (price and _is_price(body, price)):
             continue
+        if body.rstrip().endswith((":", "：")):
+            continue  # a label whose value is a picture ("支付方式：" + a logo)
         if _STATUS.fullmatch(body.strip()) or len(body) < 2 or len(body) > 60:
             continue
         if value and map_columns([value.group(1)]).keys() - {"item"}:
@@ -274,7 +276,9 @@ def _item_line(lines: list[str], order_no: str) -> str | None:
 
 
 def merge_orders(*groups: list[Order]) -> list[Order]:
-    """Orders from several readings of one page, each order once (by number; earlier first)."""
+    """Orders from several readings of one page, each order once (by number; earlier first).
+    An order read without a number is dropped when a numbered one has its date and amount:
+    one reading found the number where the other did not (inside a description cell)."""
     merged: list[Order] = []
     seen: set[str] = set()
     for group in groups:
@@ -284,4 +288,10 @@ def merge_orders(*groups: list[Order]) -> list[Order]:
                 continue
             seen.add(key)
             merged.append(order)
-    return merged
+    numbered = {(o.date, _amount_value(o.amount)) for o in merged if o.order_no}
+    return [o for o in merged if o.order_no or (o.date, _amount_value(o.amount)) not in numbered]
+
+
+def _amount_value(text: str | None) -> str | None:
+    found = re.search(r"\d[\d,]*(?:\.\d+)?", text or "")
+    return found.group(0).replace(",", "").rstrip("0").rstrip(".") if found else None

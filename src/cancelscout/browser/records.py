@@ -36,7 +36,12 @@ RECORDS_JS = r"""() => {
   const texts = el => {
     const out = [];
     const walk = document.createTreeWalker(el, NodeFilter.SHOW_TEXT);
-    for (let n = walk.nextNode(); n; n = walk.nextNode()) out.push(n.textContent);
+    for (let n = walk.nextNode(); n; n = walk.nextNode()) {
+      const parent = n.parentElement;  // a script's source or a hidden input's form is no text
+      if (!parent || /^(SCRIPT|STYLE|NOSCRIPT|TEMPLATE|TEXTAREA)$/.test(parent.tagName)) continue;
+      if (/\d/.test(n.textContent) && !parent.getClientRects().length) continue;
+      out.push(n.textContent);
+    }
     return out;
   };
   const numbers = el => new Set(texts(el).flatMap(t => [
