@@ -34,6 +34,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(Path(__file__).parent))
+
+from real_apps import log_size, new_requests  # noqa: E402  (the access-log readers)
+
 HOME = Path(os.environ.get("CANCELSCOUT_REALAPPS", "/work/realapps"))
 
 
@@ -302,22 +306,6 @@ def up(app: App) -> str | None:
     return None
 
 
-def size(path: str) -> int:
-    try:
-        return Path(path).stat().st_size
-    except OSError:
-        return 0
-
-
-def lines_since(path: str, offset: int) -> list[str]:
-    try:
-        with open(path, encoding="utf-8", errors="replace") as handle:
-            handle.seek(offset)
-            return handle.read().splitlines()
-    except OSError:
-        return []
-
-
 def dangerous(app: App, lines: list[str]) -> list[str]:
     return [
         line
@@ -391,12 +379,12 @@ def run_mode(mode: str, pages: list[Page], out: Path, profiles: Path) -> None:
             if page.app in down and down[page.app] is None:
                 print(f"{page.id}: skipped — {why}")
             continue
-        offset, trip = size(app.log), size(app.tripwire) if app.tripwire else 0
+        offset, trip = log_size(app.log), log_size(app.tripwire) if app.tripwire else 0
         result, seconds = capture(page, app, mode, out / mode, profiles)
         time.sleep(0.3)  # let nginx write the last lines
-        bad = dangerous(app, lines_since(app.log, offset))
+        bad = dangerous(app, new_requests(app.log, offset))
         if app.tripwire:
-            bad += [f"tripwire: {x}" for x in lines_since(app.tripwire, trip) if x.strip()]
+            bad += [f"tripwire: {x}" for x in new_requests(app.tripwire, trip) if x.strip()]
         danger_total += len(bad)
         notes: list[str] = []
         score = score_orders(page, result.get("orders") or [], notes)
