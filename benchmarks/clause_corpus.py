@@ -37,6 +37,8 @@ SPLITS = {
     "dev3": "dev3.yaml",
     "dev4": "dev4.yaml",
     "dev5": "dev5.yaml",
+    "dev6": "dev6.yaml",
+    "dev7": "dev7.yaml",
     "held-out": "heldout.yaml",
 }
 

@@ -144,18 +144,23 @@ def test_clauses_sentences_keep_every_word(parts: list[str]) -> None:
     assert all(s == s.strip() and s for s in sentences(text))
 
 
-@pytest.mark.parametrize("split", ["tune.yaml", "dev.yaml", "dev2.yaml", "dev3.yaml"])
+TUNING_SPLITS = sorted(
+    p.name for p in (Path(__file__).parent / "clause_corpus").glob("*.yaml") if p.stem != "heldout"
+)
+
+
+@pytest.mark.parametrize("split", TUNING_SPLITS)
 def test_clauses_tuning_corpus_is_flagged_by_family_without_false_flags(split: str) -> None:
-    """The tuning splits of tests/clause_corpus: every unfair sentence flagged with its family,
-    no ordinary one flagged. (The held-out split is measured by benchmarks/clause_corpus.py,
-    never asserted here: the rules are not tuned on it.)"""
+    """The tuning splits of tests/clause_corpus, read as the product reads a page (``scan``:
+    the families, then the clause model): every unfair sentence flagged with its family, no
+    ordinary one flagged. (The held-out split is measured by benchmarks/clause_corpus.py, never
+    asserted here: nothing is tuned on it.)"""
     import yaml
 
     corpus = Path(__file__).parent / "clause_corpus" / split
-    rules = default_rules()
     missed, false_flags = [], []
     for item in yaml.safe_load(corpus.read_text("utf-8")):
-        got = {rule.id for rule in rules.rules if rule.matches(item["text"])}
+        got = {hit.rule.id for hit in scan(item["text"], "agreement")}
         if item["label"] == "ordinary":
             if got:
                 false_flags.append((item["id"], sorted(got)))

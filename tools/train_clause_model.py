@@ -23,7 +23,16 @@ sys.path.insert(0, str(REPO / "src"))
 from cancelscout.analysis.clause_model import train  # noqa: E402
 
 CORPUS = REPO / "tests" / "clause_corpus"
-TRAINED_ON = ("tune.yaml", "dev.yaml", "dev2.yaml", "dev3.yaml", "dev4.yaml", "dev5.yaml")
+TRAINED_ON = (
+    "tune.yaml",
+    "dev.yaml",
+    "dev2.yaml",
+    "dev3.yaml",
+    "dev4.yaml",
+    "dev5.yaml",
+    "dev6.yaml",
+    "dev7.yaml",
+)
 OUT = REPO / "src" / "cancelscout" / "data" / "clause_model.json"
 
 
