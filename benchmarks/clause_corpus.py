@@ -39,6 +39,8 @@ SPLITS = {
     "dev5": "dev5.yaml",
     "dev6": "dev6.yaml",
     "dev7": "dev7.yaml",
+    "dev8": "dev8.yaml",
+    "dev9": "dev9.yaml",
     "held-out": "heldout.yaml",
 }
 

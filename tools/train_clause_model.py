@@ -32,6 +32,8 @@ TRAINED_ON = (
     "dev5.yaml",
     "dev6.yaml",
     "dev7.yaml",
+    "dev8.yaml",
+    "dev9.yaml",
 )
 OUT = REPO / "src" / "cancelscout" / "data" / "clause_model.json"
 

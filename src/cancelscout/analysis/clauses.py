@@ -208,8 +208,12 @@ def classify(
     ]
 
 
-# A quotation: a span in quotation marks long enough to be a clause of its own.
-_QUOTE = re.compile(r"“[^”]{8,}”|「[^」]{8,}」|『[^』]{8,}』|\"[^\"]{8,}\"|‘[^’]{8,}’|'[^']{8,}'")
+# A quotation: a span in quotation marks long enough to be a clause of its own (a straight
+# single quote only between non-letters: the apostrophes of "we've … won't" quote nothing).
+_QUOTE = re.compile(
+    r"“[^”]{8,}”|「[^」]{8,}」|『[^』]{8,}』|\"[^\"]{8,}\"|‘[^’]{8,}’"
+    r"|(?<![A-Za-z])'[^']{8,}'(?![A-Za-z])"
+)
 _LETTERS = re.compile(r"[\w\u3400-\u9fff]")
 
 
