@@ -106,3 +106,14 @@ def test_classify_clause_quoted_in_a_warning_is_not_flagged() -> None:
 def test_classify_clause_in_emphasis_quotes_is_the_pages_own() -> None:
     hits = classify("温馨提示：“本店售出的会员卡概不退款”", "agreement")
     assert [(h.rule.id, h.matched_by) for h in hits] == [("no-refund", "rule")]
+
+
+def test_classify_model_adds_its_family_beside_the_rules_one() -> None:
+    """The rules read no-refund; the model is sure of another family: both are flagged, the
+    model's marked as its own."""
+    model = _model("no-cancel", "概", 20.0, ("no-refund", "no-cancel", "ordinary"))
+    hits = classify("本站售出的会员概不退款。", "agreement", model=model)
+    assert [(h.rule.id, h.matched_by) for h in hits] == [
+        ("no-refund", "rule"),
+        ("no-cancel", "model"),
+    ]

@@ -15,6 +15,7 @@ from importlib import resources
 from typing import Any, Literal
 
 from cancelscout.analysis.clause_model import (
+    ADD_AT,
     FLAG_AT,
     ORDINARY,
     VETO_AT,
@@ -185,9 +186,10 @@ def classify(
     sentence: str, kind: str, rules: RuleSet | None = None, model: ClauseModel | None = None
 ) -> list[Hit]:
     """The families that flag ``sentence`` on a page of ``kind``: the families' own slots
-    first; the clause model vetoes their match when it is sure the sentence is ordinary, and
-    flags a sentence no family matched when it is sure enough which family it belongs to (see
-    ``analysis/clause_model.py`` for how both thresholds were chosen)."""
+    first; the clause model vetoes their match when it is sure the sentence is ordinary, adds
+    its own family when the rules flagged another one, and flags a sentence no family matched
+    when it is sure enough which family it belongs to (see ``analysis/clause_model.py`` for
+    how the thresholds were chosen)."""
     ruleset = rules or default_rules()
     reader = model or default_model()
     applicable = [rule for rule in ruleset.rules if kind in rule.applies]
@@ -196,9 +198,17 @@ def classify(
     own = own_words(sentence)  # what the page says itself, not what it quotes
     hits = [Hit(rule, sentence) for rule in applicable if rule.matches(own)]
     odds = reader.probabilities(own)
-    if hits:
-        return [] if odds.get(ORDINARY, 0.0) >= VETO_AT else hits
     family = max(odds, key=lambda label: odds[label])
+    if hits:
+        if odds.get(ORDINARY, 0.0) >= VETO_AT:
+            return []
+        if family != ORDINARY and odds[family] >= ADD_AT:  # the family the rules missed
+            hits += [
+                Hit(rule, sentence, "model")
+                for rule in applicable
+                if rule.id == family and all(h.rule.id != family for h in hits)
+            ]
+        return hits
     if family == ORDINARY or odds[family] < FLAG_AT or not model_reads(own):
         return []
     return [
