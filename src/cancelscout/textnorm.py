@@ -43,6 +43,7 @@ def _char_table() -> dict[str, set[str]]:
     return table
 
 
+@lru_cache(maxsize=8192)  # a clause sentence is folded by every family, exception and the model
 def normalize(text: str) -> str:
     """Fold width, script (繁→简), case and runs of white space."""
     folded = unicodedata.normalize("NFKC", text)

@@ -11,7 +11,6 @@ tabs, and its options are the browser's, not the run's.
 
 from __future__ import annotations
 
-import atexit
 import contextlib
 import os
 import shutil
@@ -25,16 +24,6 @@ from cancelscout.runs.recorder import StepRecorder
 
 _HAR = "network.har"
 _PREFIX = "cancelscout-har-"
-# Folders this process has finished with. Playwright can still write a late body into one after
-# it is deleted (a response that never ended, finished by the context closing): removed again
-# before the next run and when the process exits.
-_FINISHED: set[Path] = set()
-
-
-@atexit.register
-def _remove_finished() -> None:
-    for folder in list(_FINISHED):
-        shutil.rmtree(folder, ignore_errors=True)
 
 
 def _sweep_orphans() -> None:
@@ -67,7 +56,6 @@ class NetworkRecording:
         response that ends after the close, into a folder already deleted)."""
         if not self.enabled:
             return {}
-        _remove_finished()
         with contextlib.suppress(OSError):
             _sweep_orphans()
         self._folder = Path(tempfile.mkdtemp(prefix=f"{_PREFIX}{os.getpid()}-"))  # mode 0700
@@ -111,4 +99,3 @@ class NetworkRecording:
             )
         finally:
             shutil.rmtree(folder, ignore_errors=True)
-            _FINISHED.add(folder)
