@@ -4,15 +4,15 @@
     .venv/bin/python benchmarks/clause_corpus.py dev [--misses]
     .venv/bin/python benchmarks/clause_corpus.py held-out
 
-Two tuning splits (``tune``, and ``dev``, written later by another hand in other styles) and
-one held-out split. A sentence labelled with a family counts as caught when the rules flag it
+Tuning splits (``tune``, and ``dev`` … ``dev13``, written later by other hands in other styles)
+and one held-out split. A sentence labelled with a family counts as caught when the rules flag it
 with that family (or one its ``also`` names); flagged with another family only, it is caught as
 unfair but in the wrong family. An ``ordinary`` sentence flagged at all is a false flag.
 Recall = caught / unfair; precision = right flags / all flagged sentences. The held-out split
 prints totals only: rules are never tuned on it (issue 12). By default the sentence is read as
 the product reads it (``clauses.classify``: the families' rules, then the clause model trained
-on the four tuning splits); ``--rules-only`` leaves the model out. On the tuning splits the
-model's numbers say little (it was trained on them); held-out is the yardstick.
+on every tuning split); ``--rules-only`` leaves the model out. On the tuning splits the model's
+numbers say little (it was trained on them); held-out is the yardstick.
 """
 
 from __future__ import annotations
@@ -41,6 +41,10 @@ SPLITS = {
     "dev7": "dev7.yaml",
     "dev8": "dev8.yaml",
     "dev9": "dev9.yaml",
+    "dev10": "dev10.yaml",
+    "dev11": "dev11.yaml",
+    "dev12": "dev12.yaml",
+    "dev13": "dev13.yaml",
     "held-out": "heldout.yaml",
 }
 

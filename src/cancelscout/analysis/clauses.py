@@ -18,6 +18,7 @@ from cancelscout.analysis.clause_model import (
     ADD_AT,
     FLAG_AT,
     ORDINARY,
+    ORDINARY_BELOW,
     VETO_AT,
     ClauseModel,
     default_model,
@@ -196,6 +197,8 @@ def classify(
     if not applicable:
         return []
     own = own_words(sentence)  # what the page says itself, not what it quotes
+    if is_question(own):  # an FAQ's question imposes nothing; its answer is read on its own
+        return []
     hits = [Hit(rule, sentence) for rule in applicable if rule.matches(own)]
     odds = reader.probabilities(own)
     family = max(odds, key=lambda label: odds[label])
@@ -209,13 +212,23 @@ def classify(
                 if rule.id == family and all(h.rule.id != family for h in hits)
             ]
         return hits
-    if family == ORDINARY or odds[family] < FLAG_AT or not model_reads(own):
+    # No family matched: the model's likeliest family, when ordinary is not the likelier reading
+    # by a margin and that family has a real share of the odds.
+    unfair = max((label for label in odds if label != ORDINARY), key=odds.__getitem__)
+    if odds.get(ORDINARY, 0.0) >= ORDINARY_BELOW or odds[unfair] < FLAG_AT:
+        return []
+    if not model_reads(own):
         return []
     return [
         Hit(rule, sentence, "model")
         for rule in applicable
-        if rule.id == family and not rule.excepted(own)  # the family's exceptions hold
+        if rule.id == unfair and not rule.excepted(own)  # the family's exceptions hold
     ]
+
+
+def is_question(sentence: str) -> bool:
+    """Does the sentence ask rather than state ("Q：开通后能退款吗？", "Will I be reminded?")?"""
+    return sentence.rstrip().endswith(("?", "？"))
 
 
 # A quotation: a span in quotation marks long enough to be a clause of its own (a straight
@@ -225,6 +238,19 @@ _QUOTE = re.compile(
     r"|(?<![A-Za-z])'[^']{8,}'(?![A-Za-z])"
 )
 _LETTERS = re.compile(r"[\w\u3400-\u9fff]")
+_CJK_CHAR = re.compile(r"[\u3400-\u9fff]")
+
+
+# What names a control on the page: 不勾选“接收全部营销信息”的… quotes a checkbox, not a clause.
+_CONTROL_BEFORE = re.compile(r"(勾选|勾|点击|点|选择|选中|tick|check|click|select|press)\s*$", re.I)
+
+
+def _quoted_clause(match: re.Match[str]) -> str:
+    # 'Lifetime', "Forever": a quoted term is the sentence's own word; a quoted clause has words
+    inner = match.group(0)[1:-1]
+    term = not _CJK_CHAR.search(inner) and not inner.strip().count(" ")
+    label = bool(_CONTROL_BEFORE.search(match.string[: match.start()]))
+    return match.group(0) if term or label else "“…”"
 
 
 def own_words(sentence: str) -> str:
@@ -232,7 +258,7 @@ def own_words(sentence: str) -> str:
     about them ("很多发卡网写着“…概不退换”，但…", "a clause saying '…' may be unenforceable"):
     a sentence that cites an unfair clause to warn about it does not impose it. A sentence that
     is all quotation, or nearly (「温馨提示：“…”」), is its own words."""
-    outside = _QUOTE.sub("“…”", sentence)
+    outside = _QUOTE.sub(_quoted_clause, sentence)
     if outside == sentence or len(_LETTERS.findall(outside)) < 8:
         return sentence
     return outside
