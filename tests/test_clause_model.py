@@ -6,6 +6,8 @@ import json
 import math
 from pathlib import Path
 
+import pytest
+
 from cancelscout.analysis.clause_model import (
     FLAG_AT,
     ORDINARY_BELOW,
@@ -78,6 +80,22 @@ def test_classify_model_flags_a_family_when_ordinary_is_not_clearly_likelier() -
     assert (
         classify(sentence, "agreement", model=_odds(no_refund=0.3, ordinary=0.55, no_cancel=0.15))
         == []
+    )
+
+
+@pytest.mark.parametrize(
+    "line", ["会员服务协议 - 云海发卡网甲", "甲乙丙。", "在以下情况下，甲方不承担赔偿责任："]
+)
+def test_classify_model_leaves_titles_and_short_lines_alone(line: str) -> None:
+    """A heading (no clause punctuation), a short line or a lead-in to a list is not the
+    model's to judge, however sure it is; the families' rules still read them."""
+    assert classify(line, "agreement", model=_model("no-refund", "甲", 9.0)) == []
+
+
+def test_classify_model_leaves_a_dated_label_line_alone() -> None:
+    """ "更新日期：2025年10月1日" has punctuation but 7 letters: not prose."""
+    assert (
+        classify("更新日期：2025年10月1日", "agreement", model=_model("no-refund", "日", 9.0)) == []
     )
 
 

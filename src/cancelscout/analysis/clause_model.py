@@ -149,15 +149,19 @@ def train(
         for feats, label in data:
             value = 1 / math.sqrt(len(feats) or 1)
             rows = [table.setdefault(f, [0.0] * len(labels)) for f in feats]
-            scores = [bias[k] + sum(row[k] for row in rows) * value for k in range(len(labels))]
+            # column sums and row updates through zip: the same arithmetic, in C's loops
+            sums = (
+                [sum(column) for column in zip(*rows, strict=True)] if rows else [0] * len(labels)
+            )
+            scores = [b + total_k * value for b, total_k in zip(bias, sums, strict=True)]
             top = max(scores)
             exps = [math.exp(s - top) for s in scores]
             total = sum(exps)
-            for k in range(len(labels)):
-                grad = exps[k] / total - (1.0 if k == index[label] else 0.0)
-                for row in rows:
-                    row[k] -= rate * (grad * value + l2 * row[k])
-                bias[k] -= rate * grad
+            target = index[label]
+            grads = [e / total - (1.0 if k == target else 0.0) for k, e in enumerate(exps)]
+            for row in rows:
+                row[:] = [w - rate * (g * value + l2 * w) for w, g in zip(row, grads, strict=True)]
+            bias = [b - rate * g for b, g in zip(bias, grads, strict=True)]
     weights = {
         feat: tuple((k, w) for k, w in enumerate(row) if abs(w) >= keep_above)
         for feat, row in table.items()
