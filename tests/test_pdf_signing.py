@@ -49,11 +49,17 @@ def test_pdf_signature_and_document_timestamp_validate(tsa: LocalTSA) -> None:
     # Another TSA's root does not vouch for this time.
     with LocalTSA() as other:
         assert validate_pdf_time(stamped, _der(other.ca_cert_pem))["ok"] is False
-    # One changed byte in the timestamped range breaks both.
-    tampered = bytearray(stamped)
-    tampered[len(tampered) // 4] ^= 0x01
-    assert validate_pdf(bytes(tampered), certificate)["ok"] is False
-    assert validate_pdf_time(bytes(tampered), _der(tsa.ca_cert_pem))["ok"] is False
+    # One changed byte in the signed range breaks both (the page is 201 wide, not 200) ...
+    at = stamped.index(b"/MediaBox")
+    tampered = stamped[:at] + stamped[at:].replace(b"200", b"201", 1)
+    assert validate_pdf(tampered, certificate)["intact"] is False
+    assert validate_pdf(tampered, certificate)["ok"] is False
+    assert validate_pdf_time(tampered, _der(tsa.ca_cert_pem))["ok"] is False
+    # ... and a byte that leaves the file unreadable is reported, not raised.
+    at = stamped.index(b"/Contents <") + len(b"/Contents <")
+    unreadable = stamped[:at] + b"G" + stamped[at + 1 :]
+    assert validate_pdf(unreadable, certificate)["error"].startswith("unreadable PDF")
+    assert validate_pdf_time(unreadable, _der(tsa.ca_cert_pem))["ok"] is False
 
 
 def test_pdf_without_timestamp_says_so() -> None:

@@ -105,16 +105,24 @@ def validate_pdf_time(pdf: bytes, tsa_root: bytes) -> dict[str, Any]:
     """pyHanko's validation of the document timestamp in ``pdf`` against the TSA's root
     certificate ``tsa_root`` (DER): ok, and the time it attests."""
     from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_timestamp
     from pyhanko_certvalidator import ValidationContext
 
-    reader = PdfFileReader(io.BytesIO(pdf))
-    stamps = [s for s in reader.embedded_signatures if s.sig_object.get("/Type") == "/DocTimeStamp"]
-    if not stamps:
-        return {"stamped": False, "ok": False}
-    context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(tsa_root)])
-    status = _in_own_thread(lambda: validate_pdf_timestamp(stamps[-1], validation_context=context))
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf))
+        stamps = [
+            s for s in reader.embedded_signatures if s.sig_object.get("/Type") == "/DocTimeStamp"
+        ]
+        if not stamps:
+            return {"stamped": False, "ok": False}
+        context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(tsa_root)])
+        status = _in_own_thread(
+            lambda: validate_pdf_timestamp(stamps[-1], validation_context=context)
+        )
+    except PdfError as exc:  # a changed byte can leave the file unreadable: not valid either
+        return {"stamped": False, "ok": False, "error": f"unreadable PDF: {exc}"}
     return {
         "stamped": True,
         "ok": bool(status.intact and status.valid and status.trusted),
@@ -127,15 +135,21 @@ def validate_pdf(pdf: bytes, certificate: bytes) -> dict[str, Any]:
     root: intact (no byte changed in the signed range), valid (the signature checks), trusted
     (signed by that certificate) and whether the whole file is covered."""
     from asn1crypto import x509 as asn1_x509
+    from pyhanko.pdf_utils.misc import PdfError
     from pyhanko.pdf_utils.reader import PdfFileReader
     from pyhanko.sign.validation import validate_pdf_signature
     from pyhanko_certvalidator import ValidationContext
 
-    reader = PdfFileReader(io.BytesIO(pdf))
-    if not reader.embedded_signatures:
-        return {"signed": False, "ok": False}
-    context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(certificate)])
-    status = _in_own_thread(lambda: validate_pdf_signature(reader.embedded_signatures[0], context))
+    try:
+        reader = PdfFileReader(io.BytesIO(pdf))
+        if not reader.embedded_signatures:
+            return {"signed": False, "ok": False}
+        context = ValidationContext(trust_roots=[asn1_x509.Certificate.load(certificate)])
+        status = _in_own_thread(
+            lambda: validate_pdf_signature(reader.embedded_signatures[0], context)
+        )
+    except PdfError as exc:  # a changed byte can leave the file unreadable: not valid either
+        return {"signed": False, "ok": False, "error": f"unreadable PDF: {exc}"}
     return {
         "signed": True,
         "intact": bool(status.intact),
