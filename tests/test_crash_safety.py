@@ -31,6 +31,10 @@ HANGING_PROFILE = (
 )
 
 
+def _interruptible() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def start_locate(
     profile_dir: Path, session: Path, server: SiteServer, out: Path, *extra: str
 ) -> subprocess.Popen[str]:
@@ -57,6 +61,9 @@ def start_locate(
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
+        # A run started in the background by a shell inherits SIGINT ignored, and Python keeps
+        # it so (as it should: that is how `cmd &` is shielded from Ctrl-C); Ctrl-C is meant here.
+        preexec_fn=_interruptible,
     )
 
 

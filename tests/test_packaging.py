@@ -72,5 +72,8 @@ def test_packaging_wheel_builds_checks_and_runs_installed(tmp_path: Path) -> Non
     assert str(env_dir) in where.stdout  # the installed copy, not this checkout
     listed = _run(bin_dir / "cancelscout", "profiles", "list", cwd=tmp_path, env=env)
     assert listed.returncode == 0 and "demo-xingchen" in listed.stdout, listed.stderr
-    completion = _run(bin_dir / "cancelscout", "--show-completion", "bash", cwd=tmp_path, env=env)
-    assert "complete" in completion.stdout
+    # Typer guesses the shell from the parent processes unless told not to (its own tests' switch);
+    # then "bash" is the shell asked for, whoever started pytest.
+    quiet = {**env, "_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION": "1"}
+    completion = _run(bin_dir / "cancelscout", "--show-completion", "bash", cwd=tmp_path, env=quiet)
+    assert "complete" in completion.stdout, completion.stderr
